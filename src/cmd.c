@@ -1,0 +1,116 @@
+/* cmd.c: the options, index loading and messages that every subcommand shares. */
+#include "cmd.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+int error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fflush(stdout);
+    fputs("archiver: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+    va_list ap;
+
+    fflush(stdout);
+    fputs("archiver: warning: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cmd_common_args(struct cmd_common *c, int argc, char **argv, const char *const *usage)
+{
+    if (argc > 1)
+        opts_usage_error(usage, "too many arguments: '%s'", argv[1]);
+    if (argc == 1)
+        c->index = argv[0];
+    if (!*c->archive)
+        opts_usage_error(usage, "--archive needs a directory");
+    if (c->year && (c->year < 1970 || c->year > 9999))
+        opts_usage_error(usage, "--year takes a year from 1970 to 9999, not %d", c->year);
+}
+
+char *cmd_index_path(const struct cmd_common *c)
+{
+    if (c->index)
+        return xstrdup(c->index);
+    return xasprintf("%s/index.md", c->archive);
+}
+
+bool cmd_selected(const struct cmd_common *c, const struct idx_entry *e)
+{
+    if (!c->only.n)
+        return true;
+    for (size_t i = 0; i < c->only.n; i++)
+        if (e->id && !strcmp(e->id, c->only.v[i]))
+            return true;
+    return false;
+}
+
+static bool index_has_id(const struct idx *ix, const char *id)
+{
+    for (size_t m = 0; m < ix->nmonths; m++)
+        for (size_t i = 0; i < ix->months[m].nentries; i++)
+            if (ix->months[m].entries[i].id && !strcmp(ix->months[m].entries[i].id, id))
+                return true;
+    return false;
+}
+
+enum arc_exit cmd_load_index(const struct cmd_common *c, struct idx **out)
+{
+    struct idx_opts io = IDX_OPTS_INIT;
+    struct strbuf why = STRBUF_INIT;
+    char *path = cmd_index_path(c);
+    struct idx *ix = NULL;
+    enum arc_err err;
+
+    io.year = c->year;
+    err = idx_parse_file(path, &io, &ix, &why);
+    if (err) {
+        error("%s", why.len ? why.buf : arc_strerror(err));
+        strbuf_release(&why);
+        free(path);
+        *out = NULL;
+        return ARC_EXIT_USAGE;
+    }
+    if (!c->quiet)
+        for (size_t i = 0; i < ix->nwarnings; i++)
+            fprintf(stderr, "%s:%u: warning: %s\n", path, ix->warnings[i].line,
+                    ix->warnings[i].message);
+    for (size_t i = 0; i < c->only.n; i++) {
+        if (!index_has_id(ix, c->only.v[i])) {
+            error("%s: no entry has the id '%s'", path, c->only.v[i]);
+            idx_free(ix);
+            strbuf_release(&why);
+            free(path);
+            *out = NULL;
+            return ARC_EXIT_USAGE;
+        }
+    }
+    strbuf_release(&why);
+    free(path);
+    *out = ix;
+    return ARC_EXIT_OK;
+}
+
+void cmd_common_release(struct cmd_common *c)
+{
+    opt_list_release(&c->only);
+}
