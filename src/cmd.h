@@ -12,22 +12,26 @@
 
 /* The options every subcommand takes, defined once. */
 struct cmd_common {
-    const char *archive; /* --archive; "archive" by default */
-    const char *index;   /* the positional INDEX; NULL = <archive>/index.md */
+    const char *archive;  /* --archive; "archive" by default */
+    const char *index;    /* the positional INDEX; NULL = <archive>/index.md */
     struct opt_list only; /* --only ID, repeatable */
-    int year;            /* --year: 0 = from the clock */
-    bool quiet;          /* --quiet: errors only */
-    bool json;           /* --json: one JSON document on stdout */
+    int year;             /* --year: 0 = from the clock */
+    bool quiet;           /* --quiet: errors only */
+    bool json;            /* --json: one JSON document on stdout */
 };
-#define CMD_COMMON_INIT { "archive", NULL, OPT_LIST_INIT, 0, false, false }
+#define CMD_COMMON_INIT                                 \
+    {                                                   \
+        "archive", NULL, OPT_LIST_INIT, 0, false, false \
+    }
 
-#define OPT_COMMON(c)                                                                              \
-    OPT_STRING(0, "archive", &(c)->archive, "dir", "the archive directory (default: archive)"),   \
-        OPT_STRING_LIST(0, "only", &(c)->only, "id",                                              \
-                        "only the entry with this id (repeatable; --only=ID for ids starting with -)"), \
-        OPT_INT(0, "year", &(c)->year, "yyyy",                                                    \
-                "year of the first month whose heading names none (default: from the clock)"),   \
-        OPT_BOOL('q', "quiet", &(c)->quiet, "print errors only"),                                 \
+#define OPT_COMMON(c)                                                                           \
+    OPT_STRING(0, "archive", &(c)->archive, "dir", "the archive directory (default: archive)"), \
+        OPT_STRING_LIST(                                                                        \
+            0, "only", &(c)->only, "id",                                                        \
+            "only the entry with this id (repeatable; --only=ID for ids starting with -)"),     \
+        OPT_INT(0, "year", &(c)->year, "yyyy",                                                  \
+                "year of the first month whose heading names none (default: from the clock)"),  \
+        OPT_BOOL('q', "quiet", &(c)->quiet, "print errors only"),                               \
         OPT_BOOL(0, "json", &(c)->json, "print one JSON document on stdout")
 
 /* Takes the optional INDEX positional (argv[0..argc) as left by opts_parse); more is misuse. */

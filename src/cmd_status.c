@@ -142,8 +142,10 @@ static int report(const struct cmd_common *c, const struct idx *ix, const char *
                     jm = json_object();
                     entries = json_array();
                     json_object_set_new(jm, "label", json_string(sb.buf));
-                    json_object_set_new(jm, "year", mo->year ? json_integer(mo->year) : json_null());
-                    json_object_set_new(jm, "month", mo->month ? json_integer(mo->month) : json_null());
+                    json_object_set_new(jm, "year",
+                                        mo->year ? json_integer(mo->year) : json_null());
+                    json_object_set_new(jm, "month",
+                                        mo->month ? json_integer(mo->month) : json_null());
                     json_object_set_new(jm, "heading", json_string(mo->heading));
                     json_object_set_new(jm, "line", json_integer(mo->line));
                 } else {

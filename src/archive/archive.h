@@ -10,15 +10,15 @@
 
 #include <stdbool.h>
 
-#define ARCHIVE_STATE_MAP(X)                                                                       \
-    X(PENDING, "pending")                     /* never fetched */                                  \
-    X(ARCHIVED, "archived")                   /* a good copy is stored */                          \
-    X(ARCHIVED_DELETED, "archived-deleted-upstream") /* stored; the publisher deleted it since */  \
-    X(FAILED, "failed")                       /* the last fetch failed; nothing stored */          \
-    X(DELETED, "deleted")                     /* deleted by the publisher before we got it */      \
-    X(REMOVED, "removed")                     /* removed for a violation */                        \
-    X(UNAVAILABLE, "unavailable")             /* temporarily unavailable, or the link expired */   \
-    X(WALLED, "walled")                       /* a verification wall stopped the fetch */
+#define ARCHIVE_STATE_MAP(X)                                                                      \
+    X(PENDING, "pending")                            /* never fetched */                          \
+    X(ARCHIVED, "archived")                          /* a good copy is stored */                  \
+    X(ARCHIVED_DELETED, "archived-deleted-upstream") /* stored; the publisher deleted it since */ \
+    X(FAILED, "failed")                              /* the last fetch failed; nothing stored */  \
+    X(DELETED, "deleted")         /* deleted by the publisher before we got it */                 \
+    X(REMOVED, "removed")         /* removed for a violation */                                   \
+    X(UNAVAILABLE, "unavailable") /* temporarily unavailable, or the link expired */              \
+    X(WALLED, "walled")           /* a verification wall stopped the fetch */
 
 enum archive_state {
 #define X(name, text) ARCHIVE_##name,

@@ -25,27 +25,27 @@
 #include "util/strbuf.h"
 
 enum doc_kind {
-    DOC_ROOT,      /* the document; blocks only */
-    DOC_HEADING,   /* u.heading.level 1..6; inlines */
-    DOC_PARA,      /* inlines */
-    DOC_LIST,      /* u.list.ordered, u.list.start; DOC_ITEM children only */
-    DOC_ITEM,      /* blocks */
-    DOC_QUOTE,     /* blocks */
-    DOC_CODE,      /* u.code.lang (NULL = none), u.code.text verbatim; no children */
-    DOC_IMAGE,     /* u.image; a block picture with optional caption; no children */
-    DOC_TABLE,     /* DOC_ROW children only */
-    DOC_ROW,       /* DOC_CELL children only */
-    DOC_CELL,      /* u.cell.header, u.cell.colspan, u.cell.rowspan; blocks */
-    DOC_RULE,      /* thematic break; no children */
-    DOC_EMBED,     /* u.embed: a placeholder for audio, video, cards; no children */
-    DOC_TEXT,      /* u.text.s, u.text.len: the only node holding character data */
-    DOC_STRONG,    /* inlines */
-    DOC_EM,        /* inlines */
-    DOC_CODE_SPAN, /* inlines (text only in practice) */
-    DOC_LINK,      /* u.link.href (http, https or mailto); inlines */
-    DOC_BREAK,     /* hard line break; no children */
-    DOC_SUB,       /* inlines */
-    DOC_SUP,       /* inlines */
+    DOC_ROOT,         /* the document; blocks only */
+    DOC_HEADING,      /* u.heading.level 1..6; inlines */
+    DOC_PARA,         /* inlines */
+    DOC_LIST,         /* u.list.ordered, u.list.start; DOC_ITEM children only */
+    DOC_ITEM,         /* blocks */
+    DOC_QUOTE,        /* blocks */
+    DOC_CODE,         /* u.code.lang (NULL = none), u.code.text verbatim; no children */
+    DOC_IMAGE,        /* u.image; a block picture with optional caption; no children */
+    DOC_TABLE,        /* DOC_ROW children only */
+    DOC_ROW,          /* DOC_CELL children only */
+    DOC_CELL,         /* u.cell.header, u.cell.colspan, u.cell.rowspan; blocks */
+    DOC_RULE,         /* thematic break; no children */
+    DOC_EMBED,        /* u.embed: a placeholder for audio, video, cards; no children */
+    DOC_TEXT,         /* u.text.s, u.text.len: the only node holding character data */
+    DOC_STRONG,       /* inlines */
+    DOC_EM,           /* inlines */
+    DOC_CODE_SPAN,    /* inlines (text only in practice) */
+    DOC_LINK,         /* u.link.href (http, https or mailto); inlines */
+    DOC_BREAK,        /* hard line break; no children */
+    DOC_SUB,          /* inlines */
+    DOC_SUP,          /* inlines */
     DOC_INLINE_IMAGE, /* u.image (caption unused): emoji, formulas; no children */
     DOC_KIND__COUNT
 };
@@ -138,6 +138,9 @@ const char *doc_kind_name(enum doc_kind kind);
 const char *doc_embed_kind_name(enum doc_embed_kind kind);
 /* The inverse of doc_embed_kind_name(); unknown names give DOC_EMBED_OTHER. */
 enum doc_embed_kind doc_embed_kind_from_name(const char *name);
+/* May the URL be written as an href: is its scheme http, https or mailto (any case)?  The XHTML
+ * writer and reader both use it, so a link they disagree on cannot exist. */
+bool doc_href_is_safe(const char *href);
 
 /* --- walking --- */
 

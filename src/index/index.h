@@ -31,66 +31,69 @@
 
 /* Flags of an entry; each comes with a warning. */
 enum idx_flags {
-    IDX_NO_URL = 1 << 0,       /* no http(s) URL in the paragraph */
-    IDX_BAD_URL = 1 << 1,      /* a URL that does not parse; url holds the text as written */
-    IDX_DUPLICATE = 1 << 2,    /* the same article (same id) appeared earlier in the index */
-    IDX_BEFORE_MONTH = 1 << 3  /* the entry comes before any month heading */
+    IDX_NO_URL = 1 << 0,      /* no http(s) URL in the paragraph */
+    IDX_BAD_URL = 1 << 1,     /* a URL that does not parse; url holds the text as written */
+    IDX_DUPLICATE = 1 << 2,   /* the same article (same id) appeared earlier in the index */
+    IDX_BEFORE_MONTH = 1 << 3 /* the entry comes before any month heading */
 };
 
 struct idx_month;
 
 struct idx_entry {
-    unsigned line;        /* 1-based line of the paragraph in the index */
-    char *title;          /* text before the URL, trimmed; "" when there is none */
-    char *url;            /* the URL as written (`&amp;` unescaped); NULL with IDX_NO_URL */
-    char *id;             /* stable article id (idx_article_id); NULL unless the URL is usable */
-    int date_month;       /* from 【MM.DD】; 0 = no date */
-    int date_day;         /* 0 = no date */
-    unsigned flags;       /* enum idx_flags */
-    struct doc *note;     /* the note as a Doc tree (blocks under its root); NULL = none */
+    unsigned line;           /* 1-based line of the paragraph in the index */
+    char *title;             /* text before the URL, trimmed; "" when there is none */
+    char *url;               /* the URL as written (`&amp;` unescaped); NULL with IDX_NO_URL */
+    char *id;                /* stable article id (idx_article_id); NULL unless the URL is usable */
+    int date_month;          /* from 【MM.DD】; 0 = no date */
+    int date_day;            /* 0 = no date */
+    unsigned flags;          /* enum idx_flags */
+    struct doc *note;        /* the note as a Doc tree (blocks under its root); NULL = none */
     struct idx_month *month; /* the month it belongs to */
 };
 
 struct idx_month {
-    unsigned line;        /* line of the heading; 0 for the pseudo-month of IDX_BEFORE_MONTH */
-    char *heading;        /* the heading's text as written; "" for the pseudo-month */
-    int month;            /* 1..12; 0 for the pseudo-month */
-    int year;             /* resolved by idx_resolve_years(); 0 until then */
-    bool year_given;      /* the heading names the year */
+    unsigned line;   /* line of the heading; 0 for the pseudo-month of IDX_BEFORE_MONTH */
+    char *heading;   /* the heading's text as written; "" for the pseudo-month */
+    int month;       /* 1..12; 0 for the pseudo-month */
+    int year;        /* resolved by idx_resolve_years(); 0 until then */
+    bool year_given; /* the heading names the year */
     struct idx_entry *entries;
     size_t nentries;
 };
 
 struct idx_warning {
     unsigned line;
-    char *message;        /* "entry has no URL"; the caller prefixes "file:line: warning: " */
+    char *message; /* "entry has no URL"; the caller prefixes "file:line: warning: " */
 };
 
 struct idx {
-    char *path;           /* as given to idx_parse_file(), or the name given to idx_parse() */
-    char *title;          /* the book's title; NULL when the index has none */
+    char *path;  /* as given to idx_parse_file(), or the name given to idx_parse() */
+    char *title; /* the book's title; NULL when the index has none */
     struct idx_month *months;
     size_t nmonths;
-    size_t nentries;      /* over all months */
+    size_t nentries; /* over all months */
     struct idx_warning *warnings;
     size_t nwarnings;
 };
 
 /* How to settle the year of months whose heading has none. */
 struct idx_opts {
-    int year;             /* --year: the first such month's year; 0 = the most recent year that
-                             does not put that month in the future, measured from now */
-    int64_t now;          /* Unix seconds: SOURCE_DATE_EPOCH or time(); 0 = look it up */
+    int year;    /* --year: the first such month's year; 0 = the most recent year that
+                    does not put that month in the future, measured from now */
+    int64_t now; /* Unix seconds: SOURCE_DATE_EPOCH or time(); 0 = look it up */
     /* Archived publish time (Unix seconds) of an article, 0 when unknown; NULL = none known.
      * The fetch stage supplies it, and a month's entries' publish dates settle its year. */
     int64_t (*published)(const char *id, void *ud);
     void *ud;
 };
-#define IDX_OPTS_INIT { 0, 0, NULL, NULL }
+#define IDX_OPTS_INIT    \
+    {                    \
+        0, 0, NULL, NULL \
+    }
 
 /* Parses the file at path.  Missing or unreadable: ARC_ENOTFOUND or ARC_EIO, *why says why. */
-ARC_WUR enum arc_err idx_parse_file(const char *path, const struct idx_opts *opts,
-                                    struct idx **out, struct strbuf *why);
+ARC_WUR enum arc_err idx_parse_file(const char *path, const struct idx_opts *opts, struct idx **out,
+                                    struct strbuf *why);
 /* Parses len bytes (a UTF-8 BOM and CRLF line ends are accepted); name is used in warnings. */
 ARC_WUR enum arc_err idx_parse(const char *buf, size_t len, const char *name,
                                const struct idx_opts *opts, struct idx **out, struct strbuf *why);

@@ -19,7 +19,10 @@ struct arena {
     struct arena_block *head; /* the block being filled; older blocks follow */
     size_t total;             /* bytes handed out, for statistics */
 };
-#define ARENA_INIT { NULL, 0 }
+#define ARENA_INIT \
+    {              \
+        NULL, 0    \
+    }
 
 /* Zeroed memory aligned for any object; valid until arena_release(). */
 void *arena_alloc(struct arena *a, size_t size);

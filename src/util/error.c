@@ -2,17 +2,15 @@
 #include "util/error.h"
 #include "util/banned.h"
 
-static const char *const messages[] = {
-    "success",
+static const char *const messages[] = { "success",
 #define X(name, text) text,
-    ARC_ERR_MAP(X)
+                                        ARC_ERR_MAP(X)
 #undef X
 };
 
-static const char *const names[] = {
-    "OK",
+static const char *const names[] = { "OK",
 #define X(name, text) #name,
-    ARC_ERR_MAP(X)
+                                     ARC_ERR_MAP(X)
 #undef X
 };
 

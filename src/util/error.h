@@ -8,19 +8,19 @@
 
 #include "util/compiler.h"
 
-#define ARC_ERR_MAP(X)                                                                             \
-    X(NOMEM, "out of memory")                                                                      \
-    X(IO, "input/output error")                                                                    \
-    X(NET, "network failure")                                                                      \
-    X(PARSE, "cannot parse input")                                                                 \
-    X(HTTP, "HTTP error")                                                                          \
-    X(WALL, "verification wall")                                                                   \
-    X(GONE, "content gone")                                                                        \
-    X(LOCKED, "archive locked by another run")                                                     \
-    X(TOOBIG, "size limit exceeded")                                                               \
-    X(TOODEEP, "nesting limit exceeded")                                                           \
-    X(INVAL, "invalid argument")                                                                   \
-    X(NOTFOUND, "not found")                                                                       \
+#define ARC_ERR_MAP(X)                         \
+    X(NOMEM, "out of memory")                  \
+    X(IO, "input/output error")                \
+    X(NET, "network failure")                  \
+    X(PARSE, "cannot parse input")             \
+    X(HTTP, "HTTP error")                      \
+    X(WALL, "verification wall")               \
+    X(GONE, "content gone")                    \
+    X(LOCKED, "archive locked by another run") \
+    X(TOOBIG, "size limit exceeded")           \
+    X(TOODEEP, "nesting limit exceeded")       \
+    X(INVAL, "invalid argument")               \
+    X(NOTFOUND, "not found")                   \
     X(URL, "bad URL")
 
 enum arc_err {

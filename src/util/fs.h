@@ -30,7 +30,10 @@ bool fs_is_dir(const char *path);
 struct fs_lock {
     int fd; /* -1 when not held */
 };
-#define FS_LOCK_INIT { -1 }
+#define FS_LOCK_INIT \
+    {                \
+        -1           \
+    }
 
 /* Takes <dir>/.lock without waiting.  Held by another process: ARC_ELOCKED, and *why names the
  * holder's PID.  The directory must exist. */

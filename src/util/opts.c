@@ -106,8 +106,8 @@ static void store(const struct opt *o, const char *arg, const char *const *usage
         errno = 0;
         v = strtod(arg, &end);
         if (errno || end == arg || *end || !isfinite(v) || v < 0)
-            opts_usage_error(usage, "%s takes a number of seconds, not '%s'",
-                             opt_display(o, &name), arg);
+            opts_usage_error(usage, "%s takes a number of seconds, not '%s'", opt_display(o, &name),
+                             arg);
         *(double *)o->value = v;
         break;
     }

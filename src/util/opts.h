@@ -32,7 +32,10 @@ struct opt_list {
     const char **v;
     size_t n, alloc;
 };
-#define OPT_LIST_INIT { NULL, 0, 0 }
+#define OPT_LIST_INIT \
+    {                 \
+        NULL, 0, 0    \
+    }
 void opt_list_release(struct opt_list *l);
 
 struct opt {
@@ -40,17 +43,38 @@ struct opt {
     int short_name;        /* 0 = none */
     const char *long_name; /* NULL = none */
     void *value;
-    const char *argh;      /* the argument's name in help ("dir") */
+    const char *argh; /* the argument's name in help ("dir") */
     const char *help;
 };
 
-#define OPT_END()                       { OPT_T_END }
-#define OPT_GROUP(h)                    { OPT_T_GROUP, 0, NULL, NULL, NULL, (h) }
-#define OPT_BOOL(s, l, v, h)            { OPT_T_BOOL, (s), (l), (v), NULL, (h) }
-#define OPT_INT(s, l, v, a, h)          { OPT_T_INT, (s), (l), (v), (a), (h) }
-#define OPT_STRING(s, l, v, a, h)       { OPT_T_STRING, (s), (l), (v), (a), (h) }
-#define OPT_STRING_LIST(s, l, v, a, h)  { OPT_T_STRING_LIST, (s), (l), (v), (a), (h) }
-#define OPT_SECONDS(s, l, v, h)         { OPT_T_SECONDS, (s), (l), (v), "seconds", (h) }
+#define OPT_END() \
+    {             \
+        OPT_T_END \
+    }
+#define OPT_GROUP(h)                          \
+    {                                         \
+        OPT_T_GROUP, 0, NULL, NULL, NULL, (h) \
+    }
+#define OPT_BOOL(s, l, v, h)                 \
+    {                                        \
+        OPT_T_BOOL, (s), (l), (v), NULL, (h) \
+    }
+#define OPT_INT(s, l, v, a, h)             \
+    {                                      \
+        OPT_T_INT, (s), (l), (v), (a), (h) \
+    }
+#define OPT_STRING(s, l, v, a, h)             \
+    {                                         \
+        OPT_T_STRING, (s), (l), (v), (a), (h) \
+    }
+#define OPT_STRING_LIST(s, l, v, a, h)             \
+    {                                              \
+        OPT_T_STRING_LIST, (s), (l), (v), (a), (h) \
+    }
+#define OPT_SECONDS(s, l, v, h)                      \
+    {                                                \
+        OPT_T_SECONDS, (s), (l), (v), "seconds", (h) \
+    }
 
 /* The name used in messages, "archiver status"; set once by main(). */
 extern const char *opts_progname;

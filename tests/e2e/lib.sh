@@ -54,10 +54,9 @@ test_expect_success() {
 
 # test_must_fail CODE CMD...: CMD must exit with exactly CODE.
 test_must_fail() {
-    local want=$1 rc
+    local want=$1 rc=0
     shift
-    "$@"
-    rc=$?
+    "$@" || rc=$? # in a condition, so a caller's `set -e` does not end the test here
     if [ "$rc" -ne "$want" ]; then
         echo "expected exit $want, got $rc from: $*" >&2
         return 1
