@@ -14,6 +14,7 @@
  * hostile nesting.
  */
 #include "convert/convert.h"
+#include "convert/internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,8 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <gumbo.h>
 
 #include "util/alloc.h"
 #include "util/banned.h"
@@ -189,10 +188,10 @@ static void scan_close(struct scan *s, const char *name)
 /* Counts how deep the elements of buf nest, approximately as an HTML parser would: void
  * elements, and self-closed ones in SVG and MathML, do not nest, raw text is not markup, the common
  * optional end tags (p, li, dt, dd, tr, td, th, option) are implied, and a close tag pops to the
- * matching open element. Fails as soon as the depth passes CONV_READ_MAX_DEPTH. */
-static enum arc_err scan_depth(const char *buf, size_t len, struct strbuf *why)
+ * matching open element. Fails as soon as the depth passes max. */
+enum arc_err conv__scan_depth(const char *buf, size_t len, unsigned max, struct strbuf *why)
 {
-    struct scan s = { xmalloc((CONV_READ_MAX_DEPTH + 1) * sizeof(*s.names)), 0, 0 };
+    struct scan s = { xmalloc(((size_t)max + 1) * sizeof(*s.names)), 0, 0 };
     const char *p = buf, *end = buf + len;
     enum arc_err err = ARC_OK;
     char name[SCAN_NAME_MAX + 1];
@@ -221,8 +220,8 @@ static enum arc_err scan_depth(const char *buf, size_t len, struct strbuf *why)
             /* An HTML parser reads <div/> as an open tag; only foreign content self-closes. */
             if ((self_closed && s.foreign) || name_in(name, void_names))
                 continue;
-            if (s.depth == CONV_READ_MAX_DEPTH) {
-                strbuf_setwhy(why, "elements nest deeper than %d", CONV_READ_MAX_DEPTH);
+            if (s.depth == max) {
+                strbuf_setwhy(why, "elements nest deeper than %u", max);
                 err = ARC_ETOODEEP;
                 break;
             }
@@ -872,19 +871,26 @@ static enum arc_err read_tree(struct reader *r, const GumboNode *document)
     return err;
 }
 
-enum arc_err conv_read_xhtml(const char *buf, size_t len, struct doc **out, struct strbuf *why)
+GumboOptions conv__gumbo_options(void)
 {
     GumboOptions opts = kGumboDefaultOptions;
+
+    /* The default options copy the open-element stack into every parse error: quadratic. */
+    opts.max_errors = 0;
+    return opts;
+}
+
+enum arc_err conv_read_xhtml(const char *buf, size_t len, struct doc **out, struct strbuf *why)
+{
+    GumboOptions opts = conv__gumbo_options();
     struct reader r = { 0 };
     GumboOutput *g;
     enum arc_err err;
 
     *out = NULL;
-    err = scan_depth(buf, len, why);
+    err = conv__scan_depth(buf, len, CONV_READ_MAX_DEPTH, why);
     if (err)
         return err;
-    /* The default options copy the open-element stack into every parse error: quadratic. */
-    opts.max_errors = 0;
     g = gumbo_parse_with_options(&opts, buf, len);
     if (!g) {
         strbuf_setwhy(why, "gumbo could not parse the document");
