@@ -53,5 +53,6 @@ ARC_PRINTF(1, 2) void warning(const char *fmt, ...);
 
 /* The subcommands.  argv[0] is the subcommand's name; each returns an enum arc_exit. */
 int cmd_status(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# bench/run.sh: builds the benchmarks in an optimized build and prints their figures.
+# Not a test: nothing here fails on speed; the closing notes carry the numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build build-bench --target bench_convert -j2 >/dev/null
+echo "== converter: best of ${ROUNDS:-10} rounds per page =="
+./build-bench/bench_convert -n "${ROUNDS:-10}" tests/data/wechat/*.html
