@@ -111,3 +111,43 @@ test_done() {
     [ "$test_failed" -eq 0 ] && [ "$test_count" -gt 0 ]
     exit $?
 }
+
+# make_certs: a test CA and one server certificate for the hosts the tests stand in for
+# (the WeChat article and image hosts, and a generic site), in $TRASH/certs.  Sets CACERT.
+make_certs() {
+    local d="$TRASH/certs"
+    mkdir -p "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=archiver test CA" \
+        -keyout "$d/ca.key" -out "$d/ca.pem" -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null || return 1
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=mp.weixin.qq.com" \
+        -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null || return 1
+    printf '%s\n' "subjectAltName=DNS:mp.weixin.qq.com,DNS:mmbiz.qpic.cn,DNS:mmbiz.qlogo.cn,DNS:example.com,DNS:www.example.com,DNS:images.example.net" \
+        "basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" >"$d/ext.cnf"
+    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+        -days 2 -out "$d/server.pem" -extfile "$d/ext.cnf" 2>/dev/null || return 1
+    CACERT="$d/ca.pem"
+}
+
+# start_server ADDR ROUTES: serves ROUTES (see tests/e2e/server.py) over HTTPS on ADDR:443 with
+# the test certificates, logging requests to $TRASH/requests.log; stops when the test exits.
+# Call it from the script itself, not inside a test body (a subshell would forget to stop it).
+start_server() {
+    local addr=$1 routes=$2 ready="$TRASH/.server-ready.$1"
+    [ -n "${CACERT:-}" ] || make_certs || { echo "cannot make test certificates" >&2; return 1; }
+    rm -f "$ready"
+    python3 "$TEST_SRCDIR/tests/e2e/server.py" --bind "$addr" --port 443 \
+        --cert "$TRASH/certs/server.pem" --key "$TRASH/certs/server.key" \
+        --routes "$routes" --log "$TRASH/requests.log" --ready "$ready" --lifetime 600 \
+        2>"$TRASH/server.$addr.err" &
+    local pid=$!
+    at_exit "kill $pid 2>/dev/null"
+    for _ in $(seq 1 100); do
+        [ -s "$ready" ] && return 0
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "test server on $addr did not start:" >&2
+    cat "$TRASH/server.$addr.err" >&2
+    return 1
+}
