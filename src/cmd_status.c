@@ -76,14 +76,14 @@ static json_t *entry_json(const struct idx_entry *e, enum archive_state state)
     return o;
 }
 
-static void print_entry(const struct idx_entry *e, enum archive_state state)
+static void print_entry(const struct idx_entry *e, enum archive_state state, int state_width)
 {
     struct strbuf date = STRBUF_INIT;
 
     if (e->date_month)
         strbuf_addf(&date, "%02d.%02d", e->date_month, e->date_day);
-    printf("  %-26s %-5s  %-24s %s", archive_state_name(state), date.buf, e->id ? e->id : "-",
-           e->title);
+    printf("  %-*s  %-5s  %-22s  %s", state_width, archive_state_name(state), date.buf,
+           e->id ? e->id : "-", e->title);
     if (e->url)
         printf("  %s", e->url);
     for (size_t i = 0; i < ARC_ARRAY_SIZE(flag_names); i++)
@@ -109,9 +109,26 @@ static json_t *warnings_json(const struct idx *ix)
 static int report(const struct cmd_common *c, const struct idx *ix, const char *index_path)
 {
     size_t counts[ARCHIVE_STATE__COUNT] = { 0 };
-    size_t nentries = 0, nmonths = 0;
+    size_t nentries = 0, nmonths = 0, k = 0;
     json_t *root = NULL, *months = NULL, *totals;
     struct strbuf sb = STRBUF_INIT;
+    enum archive_state *states = xcalloc(ix->nentries + 1, sizeof(*states));
+    int state_width = 0;
+
+    /* States first: the text listing's state column is as wide as its longest state. */
+    for (size_t m = 0; m < ix->nmonths; m++) {
+        for (size_t i = 0; i < ix->months[m].nentries; i++) {
+            const struct idx_entry *e = &ix->months[m].entries[i];
+            int w;
+
+            states[k] = e->id && cmd_selected(c, e) ? archive_entry_state(c->archive, e->id)
+                                                    : ARCHIVE_PENDING;
+            w = (int)strlen(archive_state_name(states[k++]));
+            if (cmd_selected(c, e) && w > state_width)
+                state_width = w;
+        }
+    }
+    k = 0;
 
     if (c->json) {
         root = json_object();
@@ -130,11 +147,10 @@ static int report(const struct cmd_common *c, const struct idx *ix, const char *
         month_label(mo, &sb);
         for (size_t i = 0; i < mo->nentries; i++) {
             const struct idx_entry *e = &mo->entries[i];
-            enum archive_state st;
+            enum archive_state st = states[k++];
 
             if (!cmd_selected(c, e))
                 continue;
-            st = e->id ? archive_entry_state(c->archive, e->id) : ARCHIVE_PENDING;
             if (!shown) {
                 shown = true;
                 nmonths++;
@@ -157,7 +173,7 @@ static int report(const struct cmd_common *c, const struct idx *ix, const char *
             if (c->json)
                 json_array_append_new(entries, entry_json(e, st));
             else
-                print_entry(e, st);
+                print_entry(e, st, state_width);
         }
         if (jm) {
             json_object_set_new(jm, "entries", entries);
@@ -194,6 +210,7 @@ static int report(const struct cmd_common *c, const struct idx *ix, const char *
         putchar('\n');
     }
     strbuf_release(&sb);
+    free(states);
     return ARC_EXIT_OK;
 }
 
