@@ -23,7 +23,8 @@ routes.json is a list of objects; the first that matches wins:
     etag, last_modified   conditional GET: 304 when If-None-Match / If-Modified-Since match
     foreign_referer_file  served instead when a Referer from another host is sent (hotlink)
     hold             path of a flag file: the answer waits until the file exists
-Unmatched requests get 404.
+Unmatched requests get 404.  The routes file is read again when it changes, so a test can
+change what a URL answers (an article deleted upstream) without restarting the server.
 """
 import argparse
 import gzip
@@ -39,8 +40,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class State:
-    def __init__(self, routes, base, log_path):
-        self.routes = routes
+    def __init__(self, routes_path, base, log_path):
+        self.routes_path = routes_path
+        self.routes_mtime = None
+        self.routes = []
         self.base = base
         self.log_path = log_path
         self.lock = threading.Lock()
@@ -50,6 +53,16 @@ class State:
         with self.lock:
             with open(self.log_path, "a", encoding="utf-8") as f:
                 f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def current_routes(self):
+        with self.lock:
+            mtime = os.stat(self.routes_path).st_mtime_ns
+            if mtime != self.routes_mtime:
+                with open(self.routes_path, encoding="utf-8") as f:
+                    self.routes = json.load(f)
+                self.routes_mtime = mtime
+                self.hits = {}
+            return self.routes
 
     def hit(self, index):
         with self.lock:
@@ -92,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
             "path": path,
             "headers": {k.lower(): v for k, v in self.headers.items()},
         })
-        for i, rule in enumerate(st.routes):
+        for i, rule in enumerate(st.current_routes()):
             if matches(rule, host, path):
                 return self.answer(i, rule, head)
         self.send_plain(404, b"not found\n", head)
@@ -199,12 +212,11 @@ def main():
     ap.add_argument("--lifetime", type=float, default=600, help="stop after this many seconds")
     a = ap.parse_args()
 
-    with open(a.routes, encoding="utf-8") as f:
-        routes = json.load(f)
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.allow_reuse_address = True
     httpd = ThreadingHTTPServer((a.bind, a.port), Handler)
-    httpd.state = State(routes, os.path.dirname(os.path.abspath(a.routes)), a.log)
+    httpd.state = State(a.routes, os.path.dirname(os.path.abspath(a.routes)), a.log)
+    httpd.state.current_routes()  # a broken routes file fails at start, not at the first request
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
     httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
