@@ -43,7 +43,10 @@ void cmd_common_args(struct cmd_common *c, int argc, char **argv, const char *co
         c->index = argv[0];
     if (!*c->archive)
         opts_usage_error(usage, "--archive needs a directory");
-    if (c->year && (c->year < 1970 || c->year > 9999))
+    /* Whether --year was given is told by the sentinel, not the value: "--year 0" is wrong. */
+    if (c->year == CMD_YEAR_UNSET)
+        c->year = 0;
+    else if (c->year < 1970 || c->year > 9999)
         opts_usage_error(usage, "--year takes a year from 1970 to 9999, not %d", c->year);
 }
 

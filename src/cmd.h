@@ -3,6 +3,7 @@
 #ifndef ARC_CMD_H
 #define ARC_CMD_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "index/index.h"
@@ -15,13 +16,15 @@ struct cmd_common {
     const char *archive;  /* --archive; "archive" by default */
     const char *index;    /* the positional INDEX; NULL = <archive>/index.md */
     struct opt_list only; /* --only ID, repeatable */
-    int year;             /* --year: 0 = from the clock */
+    int year;             /* --year: 0 = from the clock (CMD_YEAR_UNSET until cmd_common_args) */
     bool quiet;           /* --quiet: errors only */
     bool json;            /* --json: one JSON document on stdout */
 };
-#define CMD_COMMON_INIT                                 \
-    {                                                   \
-        "archive", NULL, OPT_LIST_INIT, 0, false, false \
+/* c->year before cmd_common_args() when --year was not given; no option value can be it. */
+#define CMD_YEAR_UNSET INT_MIN
+#define CMD_COMMON_INIT                                              \
+    {                                                                \
+        "archive", NULL, OPT_LIST_INIT, CMD_YEAR_UNSET, false, false \
     }
 
 #define OPT_COMMON(c)                                                                           \
@@ -34,7 +37,8 @@ struct cmd_common {
         OPT_BOOL('q', "quiet", &(c)->quiet, "print errors only"),                               \
         OPT_BOOL(0, "json", &(c)->json, "print one JSON document on stdout")
 
-/* Takes the optional INDEX positional (argv[0..argc) as left by opts_parse); more is misuse. */
+/* Takes the optional INDEX positional (argv[0..argc) as left by opts_parse); more is misuse.
+ * Checks --year (1970..9999 when given) and sets c->year to 0 when it was not. */
 void cmd_common_args(struct cmd_common *c, int argc, char **argv, const char *const *usage);
 /* The index path to read: c->index or <archive>/index.md.  Caller frees. */
 char *cmd_index_path(const struct cmd_common *c);

@@ -41,13 +41,14 @@ static void month_label(const struct idx_month *m, struct strbuf *out)
         strbuf_addf(out, "%02d", m->month);
 }
 
-/* "2024-12-27"; "12-27" when the year is unknown; "" when the entry has no date. */
+/* "2024-12-27"; "12-27" when the year is unknown; "" when the entry has no date.  The year is
+ * the date's own (【12.31】 under `# 2025-01` is 2024-12-31). */
 static void entry_date(const struct idx_entry *e, struct strbuf *out)
 {
     if (!e->date_month)
         return;
-    if (e->month->year)
-        strbuf_addf(out, "%04d-", e->month->year);
+    if (e->date_year)
+        strbuf_addf(out, "%04d-", e->date_year);
     strbuf_addf(out, "%02d-%02d", e->date_month, e->date_day);
 }
 
@@ -91,6 +92,28 @@ static void print_entry(const struct idx_entry *e, enum archive_state state, int
             printf("  [%s]", flag_names[i].name);
     putchar('\n');
     strbuf_release(&date);
+}
+
+/* Starts a month of the listing: prints its label (the nth month listed), or returns its JSON
+ * object with *entries the array to fill. */
+static json_t *begin_month(const struct cmd_common *c, const struct idx_month *mo,
+                           const char *label, size_t nth, json_t **entries)
+{
+    json_t *jm;
+
+    *entries = NULL;
+    if (!c->json) {
+        printf("%s%s\n", nth > 1 ? "\n" : "", label);
+        return NULL;
+    }
+    jm = json_object();
+    *entries = json_array();
+    json_object_set_new(jm, "label", json_string(label));
+    json_object_set_new(jm, "year", mo->year ? json_integer(mo->year) : json_null());
+    json_object_set_new(jm, "month", mo->month ? json_integer(mo->month) : json_null());
+    json_object_set_new(jm, "heading", json_string(mo->heading));
+    json_object_set_new(jm, "line", json_integer(mo->line));
+    return jm;
 }
 
 static json_t *warnings_json(const struct idx *ix)
@@ -151,23 +174,9 @@ static int report(const struct cmd_common *c, const struct idx *ix, const char *
 
             if (!cmd_selected(c, e))
                 continue;
-            if (!shown) {
-                shown = true;
-                nmonths++;
-                if (c->json) {
-                    jm = json_object();
-                    entries = json_array();
-                    json_object_set_new(jm, "label", json_string(sb.buf));
-                    json_object_set_new(jm, "year",
-                                        mo->year ? json_integer(mo->year) : json_null());
-                    json_object_set_new(jm, "month",
-                                        mo->month ? json_integer(mo->month) : json_null());
-                    json_object_set_new(jm, "heading", json_string(mo->heading));
-                    json_object_set_new(jm, "line", json_integer(mo->line));
-                } else {
-                    printf("%s%s\n", nmonths > 1 ? "\n" : "", sb.buf);
-                }
-            }
+            if (!shown)
+                jm = begin_month(c, mo, sb.buf, ++nmonths, &entries);
+            shown = true;
             counts[st]++;
             nentries++;
             if (c->json)
@@ -175,6 +184,9 @@ static int report(const struct cmd_common *c, const struct idx *ix, const char *
             else
                 print_entry(e, st, state_width);
         }
+        /* Without --only every month is listed, even one with no entries. */
+        if (!shown && !c->only.n)
+            jm = begin_month(c, mo, sb.buf, ++nmonths, &entries);
         if (jm) {
             json_object_set_new(jm, "entries", entries);
             json_array_append_new(months, jm);

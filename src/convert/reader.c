@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -35,10 +36,27 @@
 
 /* --- the depth pre-scan --- */
 
+/* An entry of the list of active formatting elements: the open element it was (its slot and
+ * serial on the stack), its name and a hash of its attributes as written. */
+struct scan_fmt {
+    size_t slot, serial;
+    uint64_t attrs;
+    char name[SCAN_NAME_MAX + 1]; /* "" for a marker (a td, th, caption, object, ...) */
+};
+
 struct scan {
     char (*names)[SCAN_NAME_MAX + 1]; /* open elements, innermost last */
+    size_t *serials;                  /* per open element: a number no other element had */
+    bool *formatting;                 /* per open element: it is in fmt[] (maybe as a marker) */
     size_t depth;
     size_t foreign; /* depth of the open svg or math element, 0 = none: "/>" closes only there */
+    size_t next_serial;
+    /* The list of active formatting elements.  An HTML parser reopens those no longer open in
+     * every new block before its first inline content, so each one adds a level of depth, and
+     * re-creating them block after block is what makes gumbo quadratic: they count toward the
+     * depth.  Markers are open elements, and closing one clears the entries after it. */
+    struct scan_fmt *fmt;
+    size_t nfmt, fmt_open; /* fmt_open: how many of them (markers included) are still open */
 };
 
 static bool name_in(const char *name, const char *const *list)
@@ -73,6 +91,17 @@ static const char *const closes_p_names[] = {
     "form",    "h1",      "h2",      "h3",         "h4",       "h5",         "h6",     "header",
     "hgroup",  "hr",      "li",      "listing",    "main",     "menu",       "nav",    "ol",
     "p",       "pre",     "section", "summary",    "table",    "ul",         "xmp",    NULL,
+};
+
+/* The formatting elements an HTML parser reconstructs ("a" is left out: a new <a> ends the old). */
+static const char *const formatting_names[] = {
+    "b", "big",   "code",   "em",     "font", "i", "nobr",
+    "s", "small", "strike", "strong", "tt",   "u", NULL,
+};
+
+/* The elements that put a marker on the list of active formatting elements. */
+static const char *const marker_names[] = {
+    "applet", "caption", "marquee", "object", "td", "template", "th", NULL,
 };
 
 static const char *const p_names[] = { "p", NULL };
@@ -142,6 +171,56 @@ static const char *read_name(const char *p, const char *end, char *name)
     return p;
 }
 
+/* Pops the open elements down to depth; formatting elements among them stay active, and a
+ * marker takes the entries after it along. */
+static void scan_pop_to(struct scan *s, size_t depth)
+{
+    for (; s->depth > depth; s->depth--) {
+        size_t slot = s->depth - 1;
+
+        if (!s->formatting[slot])
+            continue;
+        s->fmt_open--;
+        if (!name_in(s->names[slot], marker_names))
+            continue;
+        /* Entries added after the marker were opened above it on the stack: none is open. */
+        while (s->nfmt && s->fmt[s->nfmt - 1].serial != s->serials[slot])
+            s->nfmt--;
+        if (s->nfmt)
+            s->nfmt--;
+    }
+}
+
+/* Removes entry i from the active formatting elements. */
+static void fmt_remove(struct scan *s, size_t i)
+{
+    const struct scan_fmt *f = &s->fmt[i];
+
+    if (f->slot < s->depth && s->serials[f->slot] == f->serial) {
+        s->formatting[f->slot] = false;
+        s->fmt_open--;
+    }
+    memmove(&s->fmt[i], &s->fmt[i + 1], (s->nfmt - i - 1) * sizeof(*s->fmt));
+    s->nfmt--;
+}
+
+/* A hash of the attributes of a start tag as written (FNV-1a), for the "Noah's Ark" rule. */
+static uint64_t attrs_hash(const char *p, const char *end)
+{
+    uint64_t h = 14695981039346656037u;
+
+    for (; p < end; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    return h;
+}
+
+/* The depth an HTML parser may reach here: the open elements plus the active formatting
+ * elements it would reopen. */
+static size_t scan_depth(const struct scan *s)
+{
+    return s->depth + (s->nfmt - s->fmt_open);
+}
+
 /* Pops the innermost open element named in targets, and everything above it, unless an element
  * named in stop or in the default scope comes first. */
 static void close_in_scope(struct scan *s, const char *const *targets, const char *const *stop)
@@ -150,7 +229,7 @@ static void close_in_scope(struct scan *s, const char *const *targets, const cha
         const char *name = s->names[i - 1];
 
         if (name_in(name, targets)) {
-            s->depth = i - 1;
+            scan_pop_to(s, i - 1);
             return;
         }
         if (name_in(name, scope_names) || (stop && name_in(name, stop)))
@@ -177,25 +256,68 @@ static void scan_implied_ends(struct scan *s, const char *name)
 
 static void scan_close(struct scan *s, const char *name)
 {
+    /* The adoption agency ends the latest active formatting element of that name after the last
+     * marker, open or not. */
+    if (name_in(name, formatting_names)) {
+        for (size_t i = s->nfmt; i > 0 && s->fmt[i - 1].name[0]; i--) {
+            if (!strcmp(s->fmt[i - 1].name, name)) {
+                fmt_remove(s, i - 1);
+                break;
+            }
+        }
+    }
     for (size_t i = s->depth; i > 0; i--) {
         if (!strcmp(s->names[i - 1], name)) {
-            s->depth = i - 1;
+            scan_pop_to(s, i - 1);
             return;
         }
     }
 }
 
+/* Records the element just pushed as an active formatting element (name "" for a marker).  As in
+ * HTML's "Noah's Ark" clause, a fourth one after the last marker with the same name and
+ * attributes pushes out the earliest of the three. */
+static void scan_add_formatting(struct scan *s, const char *name, uint64_t attrs)
+{
+    size_t same = 0, first = 0;
+    struct scan_fmt *f;
+
+    for (size_t i = s->nfmt; i > 0 && *name && s->fmt[i - 1].name[0]; i--) {
+        if (s->fmt[i - 1].attrs == attrs && !strcmp(s->fmt[i - 1].name, name)) {
+            same++;
+            first = i - 1;
+        }
+    }
+    if (same >= 3)
+        fmt_remove(s, first);
+    f = &s->fmt[s->nfmt++];
+    f->slot = s->depth - 1;
+    f->serial = s->serials[s->depth - 1];
+    f->attrs = attrs;
+    memcpy(f->name, name, strlen(name) + 1);
+    s->formatting[s->depth - 1] = true;
+    s->fmt_open++;
+}
+
 /* Counts how deep the elements of buf nest, approximately as an HTML parser would: void
  * elements, and self-closed ones in SVG and MathML, do not nest, raw text is not markup, the common
- * optional end tags (p, li, dt, dd, tr, td, th, option) are implied, and a close tag pops to the
- * matching open element. Fails as soon as the depth passes max. */
+ * optional end tags (p, li, dt, dd, tr, td, th, option) are implied, a close tag pops to the
+ * matching open element, and formatting elements left open when their block ended count as
+ * reopened.  Fails as soon as the depth passes max. */
 enum arc_err conv__scan_depth(const char *buf, size_t len, unsigned max, struct strbuf *why)
 {
-    struct scan s = { xmalloc(((size_t)max + 1) * sizeof(*s.names)), 0, 0 };
+    struct scan s = { 0 };
     const char *p = buf, *end = buf + len;
     enum arc_err err = ARC_OK;
     char name[SCAN_NAME_MAX + 1];
     bool self_closed;
+    const char *attrs;
+
+    /* Every active formatting element counts toward the depth, so neither array outgrows max. */
+    s.names = xmalloc(((size_t)max + 1) * sizeof(*s.names));
+    s.serials = xmalloc(((size_t)max + 1) * sizeof(*s.serials));
+    s.formatting = xmalloc(((size_t)max + 1) * sizeof(*s.formatting));
+    s.fmt = xmalloc(((size_t)max + 1) * sizeof(*s.fmt));
 
     while ((p = memchr(p, '<', (size_t)(end - p)))) {
         p++;
@@ -213,6 +335,7 @@ enum arc_err conv__scan_depth(const char *buf, size_t len, unsigned max, struct 
             p = skip_past(p, end, ">");
         } else if (p < end && isalpha((unsigned char)*p)) {
             p = read_name(p, end, name);
+            attrs = p;
             p = skip_tag(p, end, &self_closed);
             scan_implied_ends(&s, name);
             if (s.foreign > s.depth)
@@ -220,12 +343,18 @@ enum arc_err conv__scan_depth(const char *buf, size_t len, unsigned max, struct 
             /* An HTML parser reads <div/> as an open tag; only foreign content self-closes. */
             if ((self_closed && s.foreign) || name_in(name, void_names))
                 continue;
-            if (s.depth == max) {
+            if (scan_depth(&s) >= max) {
                 strbuf_setwhy(why, "elements nest deeper than %u", max);
                 err = ARC_ETOODEEP;
                 break;
             }
-            memcpy(s.names[s.depth++], name, sizeof(name));
+            memcpy(s.names[s.depth], name, sizeof(name));
+            s.serials[s.depth] = ++s.next_serial;
+            s.formatting[s.depth++] = false;
+            if (!s.foreign && name_in(name, formatting_names))
+                scan_add_formatting(&s, name, attrs_hash(attrs, p));
+            else if (!s.foreign && name_in(name, marker_names))
+                scan_add_formatting(&s, "", 0);
             if (!s.foreign && (!strcmp(name, "svg") || !strcmp(name, "math")))
                 s.foreign = s.depth;
             if (name_in(name, raw_names))
@@ -235,6 +364,9 @@ enum arc_err conv__scan_depth(const char *buf, size_t len, unsigned max, struct 
             break;
     }
     free(s.names);
+    free(s.serials);
+    free(s.formatting);
+    free(s.fmt);
     return err;
 }
 

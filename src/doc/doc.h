@@ -7,9 +7,10 @@
  * construction, which is what makes the converter a sanitizer: there are no attributes, no
  * styles, no scripts, only the kinds below.
  *
- * Strings in the tree are UTF-8 as given; the writers drop what XML forbids (invalid UTF-8, C0
- * controls other than tab and newline, U+FFFE/U+FFFF), so a tree built from hostile input still
- * serializes to well-formed XHTML.  Not thread-safe.
+ * Strings in the tree are UTF-8 as given; the writers drop what XML forbids or discourages
+ * (invalid UTF-8, C0 controls other than tab and newline, DEL and C1 controls, noncharacters such
+ * as U+FDD0..FDEF and U+FFFE/U+FFFF), so a tree built from hostile input still serializes to
+ * well-formed XHTML that reads back unchanged.  Not thread-safe.
  *
  *     struct doc *d = doc_new();
  *     struct doc_node *p = doc_append(d, d->root, DOC_PARA);
@@ -176,7 +177,8 @@ enum doc_xhtml_flags {
 void doc_write_xhtml(const struct doc_node *root, struct strbuf *out, unsigned flags);
 
 /* The one XML escaper of the project: appends s (len bytes) with `& < > "` escaped, dropping
- * invalid UTF-8 and characters XML 1.0 forbids.  Tab and newline are kept. */
+ * invalid UTF-8, characters XML 1.0 forbids, DEL, C1 controls and noncharacters.  Tab and newline
+ * are kept. */
 void doc_xml_escape(struct strbuf *out, const char *s, size_t len);
 /* As doc_xml_escape() for a NUL-terminated string; NULL appends nothing. */
 void doc_xml_escape_str(struct strbuf *out, const char *s);

@@ -5,7 +5,8 @@
  *
  * Syntax: HTML5 in XML syntax.  Text and attribute values escape exactly & < > " (&amp; &lt;
  * &gt; &quot;); everything else is raw UTF-8, never a named entity.  Invalid UTF-8, C0 controls
- * other than tab and newline (so CR too), UTF-8-encoded surrogates, U+FFFE and U+FFFF are
+ * other than tab and newline (so CR too), DEL and the C1 controls (U+007F..009F), UTF-8-encoded
+ * surrogates and the noncharacters (U+FDD0..FDEF, U+nFFFE and U+nFFFF of every plane) are
  * dropped.  Inside attribute values tab and newline are written &#9; and &#10;, because XML
  * attribute-value normalisation would turn them into spaces.  Only void elements self-close
  * (<br/>, <hr/>, <img/>); every other element has a close tag, even when empty, because an HTML
@@ -51,6 +52,7 @@
  */
 #include "doc/doc.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "doc/internal.h"
@@ -101,9 +103,29 @@ static const char *ascii_replacement(unsigned char c, bool attr, bool *drop)
     case '\n':
         return attr ? "&#10;" : NULL;
     default:
-        *drop = c < 0x20;
+        *drop = c < 0x20 || c == 0x7F; /* DEL too: see discouraged() */
         return NULL;
     }
+}
+
+/* The code point of the valid n-byte UTF-8 sequence at s (n from doc__utf8_len). */
+static uint32_t utf8_decode(const unsigned char *s, size_t n)
+{
+    uint32_t cp = n == 2 ? s[0] & 0x1F : n == 3 ? s[0] & 0x0F : s[0] & 0x07;
+
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (s[i] & 0x3F);
+    return cp;
+}
+
+/* C1 controls (U+0080..009F) and the noncharacters (U+FDD0..FDEF, U+nFFFE and U+nFFFF): XML
+ * allows some of them only as discouraged characters, gumbo rewrites C1 controls as
+ * windows-1252, and none of them survives a round trip, so they are dropped like C0 controls. */
+static bool discouraged(const unsigned char *s, size_t n)
+{
+    uint32_t cp = utf8_decode(s, n);
+
+    return cp <= 0x9F || (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
 }
 
 static void escape(struct strbuf *out, const char *str, size_t len, bool attr)
@@ -121,8 +143,7 @@ static void escape(struct strbuf *out, const char *str, size_t len, bool attr)
             n = 1;
         } else {
             n = doc__utf8_len(s + i, len - i);
-            /* U+FFFE and U+FFFF are EF BF BE and EF BF BF. */
-            drop = !n || (n == 3 && s[i] == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE);
+            drop = !n || discouraged(s + i, n);
             if (!n)
                 n = 1; /* drop the bad byte alone and resynchronise on the next one */
         }

@@ -44,8 +44,11 @@ struct idx_entry {
     char *title;             /* text before the URL, trimmed; "" when there is none */
     char *url;               /* the URL as written (`&amp;` unescaped); NULL with IDX_NO_URL */
     char *id;                /* stable article id (idx_article_id); NULL unless the URL is usable */
-    int date_month;          /* from 【MM.DD】; 0 = no date */
+    int date_month;          /* from 【MM.DD】; 0 = no date (or an impossible one, warned) */
     int date_day;            /* 0 = no date */
+    int date_year;           /* resolved by idx_resolve_years(): the month's year, or the year
+                                before when date_month is later than the heading's month
+                                (【12.31】 under `# 2025-01`); 0 = no date or year unknown */
     unsigned flags;          /* enum idx_flags */
     struct doc *note;        /* the note as a Doc tree (blocks under its root); NULL = none */
     struct idx_month *month; /* the month it belongs to */
@@ -94,7 +97,8 @@ struct idx_opts {
 /* Parses the file at path.  Missing or unreadable: ARC_ENOTFOUND or ARC_EIO, *why says why. */
 ARC_WUR enum arc_err idx_parse_file(const char *path, const struct idx_opts *opts, struct idx **out,
                                     struct strbuf *why);
-/* Parses len bytes (a UTF-8 BOM and CRLF line ends are accepted); name is used in warnings. */
+/* Parses len bytes (a UTF-8 BOM and CRLF line ends are accepted, invalid UTF-8 is read as U+FFFD;
+ * more than 4 MiB is ARC_ETOOBIG); name is used in warnings. */
 ARC_WUR enum arc_err idx_parse(const char *buf, size_t len, const char *name,
                                const struct idx_opts *opts, struct idx **out, struct strbuf *why);
 void idx_free(struct idx *ix); /* NULL is fine */
@@ -102,7 +106,8 @@ void idx_free(struct idx *ix); /* NULL is fine */
 /* Settles every month's year (done by the parsers; call again when publish dates change):
  * the heading's year, else the entries' publish dates (in China Standard Time, UTC+8), else
  * the order of the headings going down the file (a month number that rises means the year
- * before), anchored on opts->year for the first month when nothing else is known. */
+ * before), anchored on opts->year for the first month when nothing else is known.  Then sets
+ * every dated entry's date_year. */
 void idx_resolve_years(struct idx *ix, const struct idx_opts *opts);
 
 /* The stable article id of a URL, or NULL when it is not a usable http(s) URL:

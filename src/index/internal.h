@@ -11,8 +11,9 @@
 #include "util/strbuf.h"
 
 /* The largest index we read: a list of links is a few hundred KiB at most, and cmark holds the
- * whole tree in memory. */
-#define IDX_MAX_BYTES ((size_t)64 << 20)
+ * whole tree in memory.  Kept small because cmark 0.30 is quadratic on some inputs (a few MiB
+ * of "![[]()" take it minutes), so the limit bounds its time as well as its memory. */
+#define IDX_MAX_BYTES ((size_t)4 << 20)
 
 /* Parses a month heading's text ("12", "12月", "2024-12", "2024年12月", "December 2024",
  * "Dec 2024", "2024.12", "2024/12").  On success *month is 1..12 and *year the year named, or

@@ -18,7 +18,35 @@
 #define IDEOGRAPHIC_SPACE "\xe3\x80\x80"
 #define DATE_OPEN         "\xe3\x80\x90" /* 【 */
 #define DATE_CLOSE        "\xe3\x80\x91" /* 】 */
+#define REPLACEMENT_CHAR  "\xef\xbf\xbd" /* U+FFFD */
 #define NONE              SIZE_MAX
+
+/* The length of the valid UTF-8 sequence at s (n > 0 bytes left), or 0 when it is not one:
+ * overlong forms, surrogates and code points past U+10FFFF are not. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        len = 3;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        len = 4;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return len;
+}
 
 /* --- the set of ids seen so far (open addressing; ids are borrowed from the entries) --- */
 
@@ -83,6 +111,10 @@ struct builder {
     struct seen seen;
     bool have_month;           /* a real month heading has been seen */
     struct idx_entry *note_to; /* the entry a list or quote here would annotate, or NULL */
+    const char *src;           /* the text cmark parsed (NUL-terminated), for source lines */
+    size_t src_len;
+    size_t *line_at; /* line_at[i]: offset of line i + 1 in src */
+    size_t nlines;
 };
 
 ARC_PRINTF(3, 4) static void add_warning(struct builder *b, unsigned line, const char *fmt, ...)
@@ -99,6 +131,17 @@ ARC_PRINTF(3, 4) static void add_warning(struct builder *b, unsigned line, const
     ix->warnings[ix->nwarnings].line = line;
     ix->warnings[ix->nwarnings].message = strbuf_detach(&sb, NULL);
     ix->nwarnings++;
+}
+
+/* Keeps the warnings in line order when one is added after the walk. */
+static void sort_last_warning(struct idx *ix)
+{
+    for (size_t i = ix->nwarnings - 1; i > 0 && ix->warnings[i - 1].line > ix->warnings[i].line;
+         i--) {
+        struct idx_warning w = ix->warnings[i];
+        ix->warnings[i] = ix->warnings[i - 1];
+        ix->warnings[i - 1] = w;
+    }
 }
 
 static struct idx_month *add_month(struct builder *b, unsigned line, const char *heading)
@@ -191,6 +234,8 @@ struct flat {
     size_t link_at, link_end; /* NONE: no http(s) link */
     const char *link_url;     /* borrowed from cmark */
     bool autolink;            /* <https://...>: the link text is the URL itself */
+    size_t (*code)[2];        /* where code spans sit in text: [start, end) */
+    size_t ncode, code_alloc;
 };
 
 static bool has_http_prefix(const char *s)
@@ -210,8 +255,15 @@ static void flatten(cmark_node *para, struct flat *f)
         const char *s;
 
         switch (cmark_node_get_type(n)) {
-        case CMARK_NODE_TEXT:
         case CMARK_NODE_CODE:
+            f->code = xgrow(f->code, sizeof(*f->code), f->ncode + 1, &f->code_alloc);
+            f->code[f->ncode][0] = f->text.len;
+            s = cmark_node_get_literal(n);
+            if (s)
+                strbuf_addstr(&f->text, s);
+            f->code[f->ncode++][1] = f->text.len;
+            break;
+        case CMARK_NODE_TEXT:
         case CMARK_NODE_HTML_INLINE:
             s = cmark_node_get_literal(n);
             if (s)
@@ -260,6 +312,17 @@ static size_t find_bare_url(const struct flat *f)
     return NONE;
 }
 
+/* How many http(s) URLs begin in s[0..upto). */
+static size_t count_http(const char *s, size_t upto)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < upto; i++)
+        if ((s[i] == 'h' || s[i] == 'H') && has_http_prefix(s + i))
+            n++;
+    return n;
+}
+
 /* The end of the bare URL at start: white space or the first non-ASCII character ends it (so
  * ".../abc【" keeps its bracket out), then closing punctuation of the sentence is dropped. */
 static size_t bare_url_end(const char *s, size_t len, size_t start)
@@ -283,8 +346,56 @@ static size_t bare_url_end(const char *s, size_t len, size_t start)
     return end;
 }
 
-/* Finds 【MM.DD】 (the backticks of 【`12.27`】 are gone with the code span); sets the span it
- * covers.  False when there is no valid date. */
+/* The bare URL at text[at..): a code span's text is as written, and ends the URL. */
+static char *rendered_bare_url(const struct flat *f, size_t at)
+{
+    size_t end = f->text.len;
+
+    for (size_t i = 0; i < f->ncode; i++)
+        if (at >= f->code[i][0] && at < f->code[i][1])
+            end = f->code[i][1];
+    return xstrndup(f->text.buf + at, bare_url_end(f->text.buf, end, at) - at);
+}
+
+static bool in_code_span(const struct flat *f, size_t at)
+{
+    for (size_t i = 0; i < f->ncode; i++)
+        if (at >= f->code[i][0] && at < f->code[i][1])
+            return true;
+    return false;
+}
+
+/* The bare URL as written in the paragraph's source lines, where Markdown has not eaten its `_`,
+ * `*` or `\\`: the nth http(s) URL that is not a link's destination, n counted in the rendered
+ * text (which has the same URLs, in the same order, outside destinations).  NULL when the source
+ * does not line up. */
+static char *source_bare_url(const struct builder *b, cmark_node *para, size_t nth)
+{
+    int first = cmark_node_get_start_line(para), last = cmark_node_get_end_line(para);
+    size_t start, end;
+
+    if (first < 1 || last < first || (size_t)first > b->nlines)
+        return NULL;
+    start = b->line_at[first - 1];
+    end = (size_t)last < b->nlines ? b->line_at[last] : b->src_len;
+    for (size_t i = start; i < end; i++) {
+        const char *s = b->src + i;
+
+        if ((*s != 'h' && *s != 'H') || !has_http_prefix(s))
+            continue;
+        /* [text](https://...), ![alt](https://...) and [text](<https://...>) */
+        if ((i - start >= 2 && !memcmp(s - 2, "](", 2)) ||
+            (i - start >= 3 && !memcmp(s - 3, "](<", 3)))
+            continue;
+        if (nth--)
+            continue;
+        return xstrndup(s, bare_url_end(b->src, end, i) - i);
+    }
+    return NULL;
+}
+
+/* Finds 【MM.DD】 (the backticks of 【`12.27`】 are gone with the code span), valid or not; sets
+ * the span it covers.  False when there is none. */
 static bool find_date(const char *s, size_t len, int *month, int *day, size_t *at, size_t *end)
 {
     const char *p = s, *stop = s + len;
@@ -305,8 +416,8 @@ static bool find_date(const char *s, size_t len, int *month, int *day, size_t *a
             d = d * 10 + (*q - '0');
         while (q < stop && *q == ' ')
             q++;
-        if (nm >= 1 && nm <= 2 && nd >= 1 && nd <= 2 && m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
-            stop - q >= 3 && !memcmp(q, DATE_CLOSE, 3)) {
+        if (nm >= 1 && nm <= 2 && nd >= 1 && nd <= 2 && stop - q >= 3 &&
+            !memcmp(q, DATE_CLOSE, 3)) {
             *month = m;
             *day = d;
             *at = (size_t)(p - s);
@@ -335,6 +446,35 @@ static char *title_before(const struct strbuf *text, size_t upto, size_t date_at
     return t;
 }
 
+static bool is_leap(int year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+/* Is MM.DD a day of the calendar?  February 29 needs a leap year when year is known (not 0). */
+static bool valid_date(int month, int day, int year)
+{
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+    if (month < 1 || month > 12 || day < 1 || day > mdays[month - 1])
+        return false;
+    return !(month == 2 && day == 29 && year && !is_leap(year));
+}
+
+/* The year of the entry's date when the heading names its year; 0 when it is not known yet.
+ * A date in a later month than the heading's belongs to the year before (idx_resolve_years). */
+static int known_date_year(const struct builder *b, int date_month)
+{
+    const struct idx_month *m;
+
+    if (!b->have_month || !b->ix->nmonths)
+        return 0;
+    m = &b->ix->months[b->ix->nmonths - 1];
+    if (!m->year_given)
+        return 0;
+    return date_month > m->month ? m->year - 1 : m->year;
+}
+
 static void check_url(struct builder *b, struct idx_entry *e)
 {
     unsigned earlier;
@@ -355,13 +495,19 @@ static void check_url(struct builder *b, struct idx_entry *e)
 
 static void add_paragraph_entry(struct builder *b, cmark_node *para)
 {
-    struct flat f = { STRBUF_INIT, NONE, NONE, NULL, false };
+    struct flat f = { STRBUF_INIT, NONE, NONE, NULL, false, NULL, 0, 0 };
     struct idx_entry *e = add_entry(b, (unsigned)cmark_node_get_start_line(para));
     size_t bare, date_at = NONE, date_end = NONE;
 
     flatten(para, &f);
-    if (!find_date(f.text.buf, f.text.len, &e->date_month, &e->date_day, &date_at, &date_end))
+    if (!find_date(f.text.buf, f.text.len, &e->date_month, &e->date_day, &date_at, &date_end)) {
         date_at = date_end = NONE;
+        e->date_month = e->date_day = 0;
+    } else if (!valid_date(e->date_month, e->date_day, known_date_year(b, e->date_month))) {
+        add_warning(b, e->line, "no such date %02d.%02d; date ignored", e->date_month, e->date_day);
+        date_at = date_end = NONE;
+        e->date_month = e->date_day = 0;
+    }
     if (!b->have_month) {
         e->flags |= IDX_BEFORE_MONTH;
         add_warning(b, e->line, "entry before any month heading");
@@ -376,7 +522,10 @@ static void add_paragraph_entry(struct builder *b, cmark_node *para)
         e->url = xstrdup(f.link_url);
     } else if (bare != NONE) {
         e->title = title_before(&f.text, bare, date_at, date_end);
-        e->url = xstrndup(f.text.buf + bare, bare_url_end(f.text.buf, f.text.len, bare) - bare);
+        if (!in_code_span(&f, bare))
+            e->url = source_bare_url(b, para, count_http(f.text.buf, bare));
+        if (!e->url)
+            e->url = rendered_bare_url(&f, bare);
     } else {
         e->title = title_before(&f.text, f.text.len, date_at, date_end);
         e->flags |= IDX_NO_URL;
@@ -385,6 +534,7 @@ static void add_paragraph_entry(struct builder *b, cmark_node *para)
     if (e->url)
         check_url(b, e);
     strbuf_release(&f.text);
+    free(f.code);
     b->note_to = e;
 }
 
@@ -459,10 +609,66 @@ static void link_months(struct idx *ix)
 
 /* --- public --- */
 
+/* Copies buf to out with every byte that is not part of valid UTF-8 replaced by U+FFFD, so that
+ * titles, URLs and notes are valid UTF-8 (JSON and XML need it). */
+static void repair_utf8(const char *buf, size_t len, struct strbuf *out)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t i = 0, run = 0; /* s[run..i) is valid and not yet copied */
+
+    strbuf_grow(out, len);
+    while (i < len) {
+        size_t n = utf8_len(s + i, len - i);
+
+        if (n) {
+            i += n;
+            continue;
+        }
+        strbuf_add(out, s + run, i - run);
+        strbuf_addstr(out, REPLACEMENT_CHAR);
+        run = ++i;
+    }
+    strbuf_add(out, s + run, i - run);
+}
+
+/* Where each line of src starts, counting line ends as cmark does (LF, CR LF, lone CR). */
+static void find_lines(struct builder *b)
+{
+    size_t alloc = 0;
+
+    b->line_at = xgrow(NULL, sizeof(*b->line_at), 1, &alloc);
+    b->line_at[b->nlines++] = 0;
+    for (size_t i = 0; i < b->src_len; i++) {
+        if (b->src[i] != '\n' && b->src[i] != '\r')
+            continue;
+        if (b->src[i] == '\r' && i + 1 < b->src_len && b->src[i + 1] == '\n')
+            i++;
+        b->line_at = xgrow(b->line_at, sizeof(*b->line_at), b->nlines + 1, &alloc);
+        b->line_at[b->nlines++] = i + 1;
+    }
+}
+
+/* Warns about a month heading that names the same month as the one before it. */
+static void check_repeated_months(struct builder *b)
+{
+    struct idx *ix = b->ix;
+
+    for (size_t i = 1; i < ix->nmonths; i++) {
+        const struct idx_month *prev = &ix->months[i - 1], *m = &ix->months[i];
+
+        if (prev->month && m->month == prev->month && m->year == prev->year) {
+            add_warning(b, m->line, "month %04d-%02d appears again (line %u)", m->year, m->month,
+                        prev->line);
+            sort_last_warning(ix);
+        }
+    }
+}
+
 enum arc_err idx_parse(const char *buf, size_t len, const char *name, const struct idx_opts *opts,
                        struct idx **out, struct strbuf *why)
 {
     struct builder b = { 0 };
+    struct strbuf clean = STRBUF_INIT;
     cmark_node *doc;
 
     *out = NULL;
@@ -476,19 +682,27 @@ enum arc_err idx_parse(const char *buf, size_t len, const char *name, const stru
         buf += 3;
         len -= 3;
     }
-    doc = cmark_parse_document(len ? buf : "", len, CMARK_OPT_DEFAULT);
+    repair_utf8(buf, len, &clean);
+    doc = cmark_parse_document(clean.buf, clean.len, CMARK_OPT_DEFAULT);
     if (!doc) {
+        strbuf_release(&clean);
         strbuf_setwhy(why, "cannot parse '%s': %s", name, arc_strerror(ARC_ENOMEM));
         return ARC_ENOMEM;
     }
+    b.src = clean.buf;
+    b.src_len = clean.len;
+    find_lines(&b);
     b.ix = xcalloc(1, sizeof(*b.ix));
     b.ix->path = xstrdup(name);
     walk_document(&b, doc);
     cmark_node_free(doc);
     free(b.seen.slots);
     free(b.entries_alloc);
+    free(b.line_at);
+    strbuf_release(&clean);
     link_months(b.ix);
     idx_resolve_years(b.ix, opts);
+    check_repeated_months(&b);
     *out = b.ix;
     return ARC_OK;
 }

@@ -11,19 +11,24 @@
 /* Dates are shown in China Standard Time, where the articles are published. */
 #define CST_OFFSET_SECONDS (8 * 3600)
 
+/* The last second of the year 9999, the latest SOURCE_DATE_EPOCH we take: adding the CST offset
+ * and converting it to a struct tm stay far from overflow. */
+#define SDE_MAX INT64_C(253402300799)
+
 static int64_t now_seconds(const struct idx_opts *opts)
 {
     const char *sde = getenv("SOURCE_DATE_EPOCH");
 
     if (opts && opts->now)
         return opts->now;
+    /* An invalid or out-of-range value is ignored, as if unset. */
     if (sde && *sde >= '0' && *sde <= '9') {
         char *end;
         long long v;
 
         errno = 0;
         v = strtoll(sde, &end, 10);
-        if (!errno && !*end)
+        if (!errno && !*end && v >= 0 && v <= SDE_MAX)
             return (int64_t)v;
     }
     return (int64_t)time(NULL);
@@ -32,9 +37,12 @@ static int64_t now_seconds(const struct idx_opts *opts)
 /* The year and month (1..12) of a Unix time in China Standard Time; false if out of range. */
 static bool cst_year_month(int64_t t, int *year, int *month)
 {
-    time_t tt = (time_t)(t + CST_OFFSET_SECONDS);
+    time_t tt;
     struct tm tm;
 
+    if (t < -SDE_MAX || t > SDE_MAX)
+        return false;
+    tt = (time_t)(t + CST_OFFSET_SECONDS);
     if (!gmtime_r(&tt, &tm))
         return false;
     *year = tm.tm_year + 1900;
@@ -121,6 +129,23 @@ static int year_from_published(const struct idx_month *mo, const struct idx_opts
     return year;
 }
 
+/* An entry's date is in its month's year, unless its month is later than the heading's: then
+ * it is the year before (【12.31】 listed under January). */
+static void set_date_years(struct idx *ix)
+{
+    for (size_t m = 0; m < ix->nmonths; m++) {
+        const struct idx_month *mo = &ix->months[m];
+
+        for (size_t i = 0; i < mo->nentries; i++) {
+            struct idx_entry *e = &mo->entries[i];
+
+            e->date_year = 0;
+            if (e->date_month && mo->month && mo->year)
+                e->date_year = e->date_month > mo->month ? mo->year - 1 : mo->year;
+        }
+    }
+}
+
 void idx_resolve_years(struct idx *ix, const struct idx_opts *opts)
 {
     size_t first, anchor, n;
@@ -159,4 +184,5 @@ void idx_resolve_years(struct idx *ix, const struct idx_opts *opts)
     for (size_t i = anchor; i > first; i--)
         mo[i - 1].year = mo[i].year + (mo[i - 1].month < mo[i].month ? 1 : 0);
     free(anchored);
+    set_date_years(ix);
 }

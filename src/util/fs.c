@@ -107,9 +107,14 @@ enum arc_err fs_write_atomic(const char *path, const void *data, size_t len, mod
 
 enum arc_err fs_mkdirs(const char *path, struct strbuf *why)
 {
-    char *p = xstrdup(path);
     enum arc_err err = ARC_OK;
+    char *p;
 
+    if (!*path) {
+        strbuf_setwhy(why, "cannot create a directory with an empty name");
+        return ARC_EIO;
+    }
+    p = xstrdup(path);
     for (char *s = p + 1;; s++) {
         char c = *s;
         if (c != '/' && c != '\0')

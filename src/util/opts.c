@@ -175,6 +175,12 @@ int opts_parse(int argc, char **argv, const struct opt *options, const char *con
             exit(ARC_EXIT_OK);
         }
         if (c == '?') {
+            /* glibc: "--json=1" for an option without a value sets optopt to its val. */
+            if (optopt >= 256)
+                opts_usage_error(usage, "option '--%s' takes no value",
+                                 options[optopt - 256].long_name);
+            if (optopt == 'h' && !strncmp(argv[optind - 1], "--help=", 7))
+                opts_usage_error(usage, "option '--help' takes no value");
             if (optopt && optopt < 256)
                 opts_usage_error(usage, "unknown option '-%c'", optopt);
             opts_usage_error(usage, "unknown option '%s'", argv[optind - 1]);

@@ -39,6 +39,29 @@ test_expect_success 'bad number: exit 2 naming the option' '
     test_grep "--year takes a year" err
 '
 
+test_expect_success 'a value given to an option that takes none: exit 2 saying so' '
+    test_must_fail 2 archiver status --json=1 2>err &&
+    test_grep "^archiver status: error: option .--json. takes no value$" err &&
+    test_must_fail 2 archiver status --help=yes 2>err &&
+    test_grep "option .--help. takes no value" err
+'
+
+test_expect_success '--year 0 is out of range like any other year: exit 2' '
+    test_must_fail 2 archiver status --year 0 2>err &&
+    test_grep "--year takes a year from 1970 to 9999, not 0" err &&
+    test_must_fail 2 archiver status --year=0 2>err &&
+    test_grep "--year takes a year" err &&
+    archiver status --year 1970 >/dev/null
+'
+
+test_expect_success 'an index over 4 MiB: exit 2, one line naming the file' '
+    python3 -c "import sys; sys.stdout.write(\"![[]()\" * 700000)" >big.md &&
+    test_must_fail 2 archiver status big.md >out 2>err &&
+    test_lines 1 err &&
+    test_grep "^archiver: error: cannot read .big.md.: larger than 4194304 bytes$" err &&
+    test_lines 0 out
+'
+
 test_expect_success 'too many arguments: exit 2' '
     test_must_fail 2 archiver status a.md b.md 2>err &&
     test_grep "too many arguments" err

@@ -88,6 +88,69 @@ assert d[\"totals\"][\"entries\"] == 2 and d[\"totals\"][\"months\"] == 1
 "
 '
 
+test_expect_success '--only with an id starting with -: as --only=ID and as --only ID' '
+    { cat archive/index.md && printf "\nDash https://mp.weixin.qq.com/s/-abcdefghijklmnopqrstu\n"; } >dash.md &&
+    archiver status --json --only=-abcdefghijklmnopqrstu dash.md >o.json &&
+    check_json o.json "
+es = [e for m in d[\"months\"] for e in m[\"entries\"]]
+assert [e[\"id\"] for e in es] == [\"-abcdefghijklmnopqrstu\"], es
+assert es[0][\"title\"] == \"Dash\"
+assert d[\"totals\"][\"entries\"] == 1 and d[\"totals\"][\"months\"] == 1
+" &&
+    archiver status --json --only -abcdefghijklmnopqrstu dash.md >o2.json &&
+    test_cmp o.json o2.json
+'
+
+test_expect_success 'months without entries are listed, unless --only is given' '
+    printf "# 2024-12\n\nA https://mp.weixin.qq.com/s/AAAAAAAAAAAAAAAAAAAAAA\n\n# 11\n\n# 10\n\nB https://mp.weixin.qq.com/s/BBBBBBBBBBBBBBBBBBBBBB\n\n# 09\n" >gaps.md &&
+    archiver status --json gaps.md >g.json &&
+    check_json g.json "
+assert [m[\"label\"] for m in d[\"months\"]] == [\"2024-12\", \"2024-11\", \"2024-10\", \"2024-09\"], d[\"months\"]
+assert [m[\"entries\"] for m in d[\"months\"]][1] == [] and d[\"months\"][3][\"entries\"] == []
+assert d[\"months\"][1][\"line\"] == 5 and d[\"months\"][1][\"heading\"] == \"11\"
+assert d[\"totals\"][\"months\"] == 4 and d[\"totals\"][\"entries\"] == 2
+" &&
+    archiver status gaps.md >out &&
+    test_grep "^2024-11$" out &&
+    test_grep "^2024-09$" out &&
+    test_grep "^2 entries in 4 months: 2 pending$" out &&
+    archiver status --json --only BBBBBBBBBBBBBBBBBBBBBB gaps.md >g1.json &&
+    check_json g1.json "assert [m[\"label\"] for m in d[\"months\"]] == [\"2024-10\"], d[\"months\"]"
+'
+
+test_expect_success 'dates: the year of the date, impossible dates and repeated months warned' '
+    printf "# 2025-01\n\nA https://example.com/a 【12.31】\n\nB https://example.com/b 【02.30】\n\n# 12\n\nC https://example.com/c\n\n# 12\n\nD https://example.com/d\n" >yr.md &&
+    archiver status --json yr.md >yr.json 2>err &&
+    test_grep "^yr.md:5: warning: no such date 02.30; date ignored$" err &&
+    test_grep "^yr.md:11: warning: month 2024-12 appears again \\(line 7\\)$" err &&
+    test_lines 2 err &&
+    check_json yr.json "
+es = [e for m in d[\"months\"] for e in m[\"entries\"]]
+assert [e[\"date\"] for e in es] == [\"2024-12-31\", None, None, None], es
+assert [w[\"line\"] for w in d[\"warnings\"]] == [5, 11]
+"
+'
+
+test_expect_success 'bare URLs are taken as written, Markdown characters included' '
+    printf "# 01\n\nT https://example.com/__init__.py\n\nU https://example.com/a*b*c\n\nV https://example.com/x\\\\_y\n\nW https://mp.weixin.qq.com/s?__biz=MzA==&mid=1&idx=1&sn=__x__\n" >u.md &&
+    archiver status --json --year 2024 u.md >u.json &&
+    check_json u.json "
+es = [e for m in d[\"months\"] for e in m[\"entries\"]]
+assert [e[\"url\"] for e in es] == [\"https://example.com/__init__.py\", \"https://example.com/a*b*c\", \"https://example.com/x\\\\_y\", \"https://mp.weixin.qq.com/s?__biz=MzA==&mid=1&idx=1&sn=__x__\"], es
+"
+'
+
+test_expect_success 'invalid UTF-8 in the index: U+FFFD, and no JSON field lost' '
+    printf "# \377title\n\n# 01\n\n\377bad https://example.com/\n\n- note \376\n" >inv.md &&
+    archiver status --json --year 2024 inv.md >inv.json &&
+    check_json inv.json "
+assert d[\"title\"] == \"\\ufffdtitle\", d[\"title\"]
+e = d[\"months\"][0][\"entries\"][0]
+assert e[\"title\"] == \"\\ufffdbad\", e
+assert e[\"note\"].strip() == \"note \\ufffd\", e
+"
+'
+
 test_expect_success 'the default year comes from SOURCE_DATE_EPOCH' '
     # 2026-11-25: a bare "12" is December 2025, and 05, 03 follow it.
     SOURCE_DATE_EPOCH=1795600000 archiver status --json >y.json &&

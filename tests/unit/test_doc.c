@@ -220,26 +220,36 @@ static void test_doc_escape_drops_what_xml_forbids(void **state)
         { "a\0b", 3, "ab" },
         { "a\r\nb", 4, "a\nb" },
         { "tab\there\nnl", 12, "tab\there\nnl" },
-        { "del\x7f", 4, "del\x7f" },
-        { "x\xef\xbf\xbey", 5, "xy" },             /* U+FFFE */
-        { "x\xef\xbf\xbfy", 5, "xy" },             /* U+FFFF */
-        { "x\xef\xbf\xbdy", 5, "x\xef\xbf\xbdy" }, /* U+FFFD is fine */
-        { "x\xffy", 3, "xy" },                     /* never valid */
-        { "x\xc3y", 3, "xy" },                     /* a lead byte alone */
-        { "x\xc0\xafy", 4, "xy" },                 /* overlong '/' */
-        { "x\xe0\x80\xafy", 5, "xy" },             /* overlong, 3 bytes */
-        { "x\xed\xa0\x80y", 5, "xy" },             /* surrogate U+D800 */
-        { "x\xed\xbf\xbfy", 5, "xy" },             /* surrogate U+DFFF */
-        { "x\xf4\x90\x80\x80y", 6, "xy" },         /* past U+10FFFF */
-        { "x\x80y", 3, "xy" },                     /* a lone continuation byte */
-        { "end\xe4\xb8", 5, "end" },               /* truncated at the end */
-        { "end\xf0\x9f\x98", 6, "end" },           /* truncated 4-byte */
+        { "del\x7f", 4, "del" },                       /* U+007F */
+        { "c1\xc2\x80\xc2\x85\xc2\x9f!", 9, "c1!" },   /* U+0080, U+0085, U+009F */
+        { "\xc2\xa0", 2, "\xc2\xa0" },                 /* U+00A0, first after C1 */
+        { "x\xef\xb7\x90y", 5, "xy" },                 /* U+FDD0 */
+        { "x\xef\xb7\xafy", 5, "xy" },                 /* U+FDEF */
+        { "\xef\xb7\x8f", 3, "\xef\xb7\x8f" },         /* U+FDCF is fine */
+        { "\xef\xb7\xb0", 3, "\xef\xb7\xb0" },         /* U+FDF0 is fine */
+        { "x\xf0\x9f\xbf\xbey", 6, "xy" },             /* U+1FFFE */
+        { "x\xf0\x9f\xbf\xbfy", 6, "xy" },             /* U+1FFFF */
+        { "x\xf4\x8f\xbf\xbey", 6, "xy" },             /* U+10FFFE */
+        { "x\xf3\xbf\xbf\xbfy", 6, "xy" },             /* U+FFFFF */
+        { "\xf0\x9f\xbf\xbd", 4, "\xf0\x9f\xbf\xbd" }, /* U+1FFFD is fine */
+        { "x\xef\xbf\xbey", 5, "xy" },                 /* U+FFFE */
+        { "x\xef\xbf\xbfy", 5, "xy" },                 /* U+FFFF */
+        { "x\xef\xbf\xbdy", 5, "x\xef\xbf\xbdy" },     /* U+FFFD is fine */
+        { "x\xffy", 3, "xy" },                         /* never valid */
+        { "x\xc3y", 3, "xy" },                         /* a lead byte alone */
+        { "x\xc0\xafy", 4, "xy" },                     /* overlong '/' */
+        { "x\xe0\x80\xafy", 5, "xy" },                 /* overlong, 3 bytes */
+        { "x\xed\xa0\x80y", 5, "xy" },                 /* surrogate U+D800 */
+        { "x\xed\xbf\xbfy", 5, "xy" },                 /* surrogate U+DFFF */
+        { "x\xf4\x90\x80\x80y", 6, "xy" },             /* past U+10FFFF */
+        { "x\x80y", 3, "xy" },                         /* a lone continuation byte */
+        { "end\xe4\xb8", 5, "end" },                   /* truncated at the end */
+        { "end\xf0\x9f\x98", 6, "end" },               /* truncated 4-byte */
         { "\xe4\xb8\xad\xe6\x96\x87", 6, "\xe4\xb8\xad\xe6\x96\x87" }, /* 中文 */
         { "\xf0\x9f\x98\x80!", 5, "\xf0\x9f\x98\x80!" },               /* emoji */
         { "\xc2\xa0nbsp", 6, "\xc2\xa0nbsp" },                         /* raw, never &nbsp; */
-        { "\xed\x9f\xbf", 3, "\xed\x9f\xbf" },         /* U+D7FF, last before the surrogates */
-        { "\xee\x80\x80", 3, "\xee\x80\x80" },         /* U+E000, first after them */
-        { "\xf4\x8f\xbf\xbf", 4, "\xf4\x8f\xbf\xbf" }, /* U+10FFFF */
+        { "\xed\x9f\xbf", 3, "\xed\x9f\xbf" }, /* U+D7FF, last before the surrogates */
+        { "\xee\x80\x80", 3, "\xee\x80\x80" }, /* U+E000, first after them */
     };
     (void)state;
 
@@ -254,7 +264,8 @@ static void test_doc_escape_drops_what_xml_forbids(void **state)
     struct doc *d = doc_new(), *want = doc_new();
     struct doc_node *p = add(d, d->root, DOC_PARA);
     static const char dirty[] =
-        "a\x01\xff\xed\xa0\x80\xef\xbf\xbf\r\xe4\xb8\xad\xf0\x9f\x98\x80\xe4";
+        "a\x01\xff\xed\xa0\x80\xef\xbf\xbf\x7f\xc2\x85\xef\xb7\x90\xf0\x9f\xbf\xbe\xf4\x8f\xbf\xbf"
+        "\r\xe4\xb8\xad\xf0\x9f\x98\x80\xe4";
     doc_append_text(d, p, dirty, sizeof(dirty) - 1);
     text(want, add(want, want->root, DOC_PARA), "a\xe4\xb8\xad\xf0\x9f\x98\x80");
     struct doc_node *im = image(d, d->root, DOC_IMAGE, "a.png", NULL, "alt\x02\ttab\nnl");
@@ -846,6 +857,57 @@ static void test_doc_reader_refuses_deep_nesting_quickly(void **state)
     strbuf_release(&why);
 }
 
+/* Formatting elements left open when their block ends are reopened by the parser in every new
+ * block: distinct ones (so "Noah's Ark" keeps them all) make gumbo's tree, and its time,
+ * quadratic, and the pre-scan counts them as depth. */
+static void test_doc_reader_refuses_reopened_formatting(void **state)
+{
+    struct strbuf in = STRBUF_INIT, why = STRBUF_INIT;
+    struct doc *got = (struct doc *)&got;
+    (void)state;
+
+    for (int i = 0; i < 3000; i++)
+        strbuf_addf(&in, "<p><b class=c%d>x", i);
+    assert_int_equal(conv_read_xhtml(in.buf, in.len, &got, &why), ARC_ETOODEEP);
+    assert_null(got);
+    assert_non_null(strstr(why.buf, "512"));
+
+    /* The same through div blocks and every formatting element. */
+    static const char *const names[] = { "b", "big",   "code",   "em",     "font", "i", "nobr",
+                                         "s", "small", "strike", "strong", "tt",   "u" };
+    strbuf_reset(&in);
+    for (int i = 0; i < 1000; i++)
+        strbuf_addf(&in, "<div><%s title=t%d>x</div>", names[i % 13], i);
+    got = (struct doc *)&got;
+    assert_int_equal(conv_read_xhtml(in.buf, in.len, &got, &why), ARC_ETOODEEP);
+    assert_null(got);
+
+    /* Identical elements are reopened at most three times. */
+    strbuf_reset(&in);
+    for (int i = 0; i < 3000; i++)
+        strbuf_addstr(&in, "<p><b class=c>x");
+    got = read_ok(in.buf, in.len);
+    doc_free(got);
+
+    /* Closed formatting elements are not reopened. */
+    strbuf_reset(&in);
+    for (int i = 0; i < 3000; i++)
+        strbuf_addf(&in, "<p><b class=c%d>x</b></p><p><i class=c%d>y</p></i>", i, i);
+    got = read_ok(in.buf, in.len);
+    doc_free(got);
+
+    /* A table cell's formatting elements end with the cell. */
+    strbuf_reset(&in);
+    strbuf_addstr(&in, "<table><tr>");
+    for (int i = 0; i < 3000; i++)
+        strbuf_addf(&in, "<td><b class=c%d>x", i);
+    strbuf_addstr(&in, "</table><p>after</p>");
+    got = read_ok(in.buf, in.len);
+    doc_free(got);
+    strbuf_release(&in);
+    strbuf_release(&why);
+}
+
 static void test_doc_reader_empty_input_gives_empty_root(void **state)
 {
     static const char *const inputs[] = {
@@ -1311,6 +1373,7 @@ int main(void)
         cmocka_unit_test(test_doc_adjacent_text_nodes_round_trip),
         cmocka_unit_test(test_doc_equal_tells_differences),
         cmocka_unit_test(test_doc_reader_refuses_deep_nesting_quickly),
+        cmocka_unit_test(test_doc_reader_refuses_reopened_formatting),
         cmocka_unit_test(test_doc_reader_empty_input_gives_empty_root),
         cmocka_unit_test(test_doc_reader_wraps_stray_inlines),
         cmocka_unit_test(test_doc_reader_drops_scripts_styles_and_comments),

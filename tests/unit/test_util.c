@@ -182,6 +182,17 @@ static void test_util_atomic_write_replaces_whole(void **state)
     free(dir);
 }
 
+static void test_util_mkdirs_refuses_the_empty_path(void **state)
+{
+    struct strbuf why = STRBUF_INIT;
+
+    (void)state;
+    assert_int_equal(fs_mkdirs("", &why), ARC_EIO);
+    assert_string_equal(why.buf, "cannot create a directory with an empty name");
+    assert_int_equal(fs_mkdirs("", NULL), ARC_EIO);
+    strbuf_release(&why);
+}
+
 static void test_util_lock_is_exclusive_across_processes(void **state)
 {
     char *dir = scratch_dir();
@@ -245,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_util_errors_have_names_and_messages),
         cmocka_unit_test(test_util_sha256_known_vectors),
         cmocka_unit_test(test_util_atomic_write_replaces_whole),
+        cmocka_unit_test(test_util_mkdirs_refuses_the_empty_path),
         cmocka_unit_test(test_util_lock_is_exclusive_across_processes),
         cmocka_unit_test(test_util_datadir_follows_the_environment),
     };
