@@ -7,7 +7,7 @@ PACKAGES=(
     # build
     build-essential cmake pkg-config
     libcurl4-openssl-dev libgumbo-dev libzip-dev libcairo2-dev libpango1.0-dev
-    libcmark-dev libjansson-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader
+    libcmark-dev libjansson-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader zlib1g-dev
     # book fonts
     fonts-noto-cjk
     # tests

@@ -1,10 +1,10 @@
 /* archive/state.c: entry states and how they are read from meta.json. */
 #include "archive/archive.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive/internal.h"
 #include "util/alloc.h"
 #include "util/banned.h"
 
@@ -34,14 +34,11 @@ bool archive_state_from_name(const char *name, enum archive_state *out)
 
 enum archive_state archive_entry_state(const char *dir, const char *id)
 {
-    char *path = xasprintf("%s/articles/%s/meta.json", dir, id);
+    struct archive_meta m = ARCHIVE_META_INIT;
     enum archive_state state = ARCHIVE_PENDING;
-    json_t *meta = json_load_file(path, 0, NULL);
-    const char *status = meta ? json_string_value(json_object_get(meta, "status")) : NULL;
 
-    if (status && !archive_state_from_name(status, &state))
-        state = ARCHIVE_PENDING;
-    json_decref(meta);
-    free(path);
+    if (archive__id_is_valid(id) && archive_meta_read(dir, id, &m, NULL) == ARC_OK)
+        state = m.state;
+    archive_meta_release(&m);
     return state;
 }
