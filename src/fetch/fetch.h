@@ -23,10 +23,10 @@
 #include "util/strbuf.h"
 
 /* Defaults, each with its reason. */
-#define FETCH_DEFAULT_DELAY 2.0 /* s between article pages to one host: other tools settled here \
-                                 */
-#define FETCH_DEFAULT_TIMEOUT 30.0 /* s for a whole transfer */
-#define FETCH_DEFAULT_CONNECT 10.0 /* s to connect */
+/* Seconds between article pages to one host: other WeChat tools settled on about 2 s. */
+#define FETCH_DEFAULT_DELAY   2.0
+#define FETCH_DEFAULT_TIMEOUT 30.0 /* seconds for a whole transfer */
+#define FETCH_DEFAULT_CONNECT 10.0 /* seconds to connect */
 #define FETCH_DEFAULT_RETRIES 3
 #define FETCH_DEFAULT_JOBS    8 /* transfers at once, all hosts */
 #define FETCH_PAGES_PER_HOST  2
@@ -34,8 +34,9 @@
 #define FETCH_MAX_REDIRECTS   5
 #define FETCH_MAX_PAGE_BYTES  (16u * 1024 * 1024) /* pages are 1-4 MB */
 #define FETCH_MAX_IMAGE_BYTES (32u * 1024 * 1024)
-#define FETCH_LOW_SPEED_BYTES 1024 /* below this many bytes/s ...                    */
-#define FETCH_LOW_SPEED_TIME  20   /* ... for this many seconds, a transfer is dead */
+/* A transfer slower than FETCH_LOW_SPEED_BYTES per second for FETCH_LOW_SPEED_TIME s is dead. */
+#define FETCH_LOW_SPEED_BYTES 1024
+#define FETCH_LOW_SPEED_TIME  20
 #define FETCH_USER_AGENT                                                                \
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) " \
     "Chrome/124.0.0.0 Safari/537.36"
