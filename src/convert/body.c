@@ -162,59 +162,10 @@ static const char *imgset_add(struct imgset *set, struct conv_body *b, const cha
 
 /* --- gumbo helpers --- */
 
-static const GumboVector *children_of(const GumboNode *g)
-{
-    switch (g->type) {
-    case GUMBO_NODE_DOCUMENT:
-        return &g->v.document.children;
-    case GUMBO_NODE_ELEMENT:
-        return &g->v.element.children;
-    case GUMBO_NODE_TEMPLATE:
-    case GUMBO_NODE_TEXT:
-    case GUMBO_NODE_CDATA:
-    case GUMBO_NODE_COMMENT:
-    case GUMBO_NODE_WHITESPACE:
-        return NULL;
-    }
-    return NULL;
-}
-
-/* The next node after n in a pre-order walk of top's subtree, skipping n's children when asked;
- * NULL when done.  Iterative, through the parent pointers. */
-static const GumboNode *gnext(const GumboNode *top, const GumboNode *n, bool skip)
-{
-    const GumboVector *kids = children_of(n);
-
-    if (!skip && kids && kids->length)
-        return kids->data[0];
-    while (n != top) {
-        const GumboNode *p = n->parent;
-
-        kids = children_of(p);
-        if (n->index_within_parent + 1 < kids->length)
-            return kids->data[n->index_within_parent + 1];
-        n = p;
-    }
-    return NULL;
-}
-
-static bool is_text(const GumboNode *g)
-{
-    return g->type == GUMBO_NODE_TEXT || g->type == GUMBO_NODE_WHITESPACE ||
-           g->type == GUMBO_NODE_CDATA;
-}
-
-static const char *attr(const GumboNode *g, const char *name)
-{
-    const GumboAttribute *a = gumbo_get_attribute(&g->v.element.attributes, name);
-
-    return a ? a->value : NULL;
-}
-
 /* A non-empty attribute value, or NULL. */
 static const char *attr_ne(const GumboNode *g, const char *name)
 {
-    const char *v = attr(g, name);
+    const char *v = conv__attr(g, name);
 
     return v && *v ? v : NULL;
 }
@@ -222,7 +173,7 @@ static const char *attr_ne(const GumboNode *g, const char *name)
 /* A leading integer of an attribute ("640", "32px"), or -1 when it has none. */
 static long num_attr(const GumboNode *g, const char *name)
 {
-    const char *s = attr(g, name);
+    const char *s = conv__attr(g, name);
     char *end;
     long v;
 
@@ -247,7 +198,7 @@ static bool is_space(unsigned char c)
 /* Does the class attribute hold a token starting with prefix (or containing it, when anywhere)? */
 static bool class_match(const GumboNode *g, const char *prefix, bool anywhere)
 {
-    const char *p = attr(g, "class");
+    const char *p = conv__attr(g, "class");
     size_t plen = strlen(prefix);
 
     if (!p)
@@ -790,7 +741,7 @@ static bool is_inert(const GumboNode *g)
  * NULL when empty. */
 static const char *gather_text(struct walker *w, const GumboNode *root)
 {
-    const GumboNode *g = gnext(root, root, false);
+    const GumboNode *g = conv__next(root, root, false);
     bool space = false;
 
     strbuf_reset(&w->tmp);
@@ -799,10 +750,10 @@ static const char *gather_text(struct walker *w, const GumboNode *root)
         size_t z;
 
         if (g->type == GUMBO_NODE_ELEMENT && is_inert(g)) {
-            g = gnext(root, g, true);
+            g = conv__next(root, g, true);
             continue;
         }
-        if (is_text(g)) {
+        if (conv__is_text(g)) {
             for (s = (const unsigned char *)g->v.text.text; *s; s++) {
                 if (is_space(*s) || (s[0] == 0xC2 && s[1] == 0xA0)) {
                     s += *s == 0xC2;
@@ -819,7 +770,7 @@ static const char *gather_text(struct walker *w, const GumboNode *root)
                 strbuf_addch(&w->tmp, (char)*s);
             }
         }
-        g = gnext(root, g, false);
+        g = conv__next(root, g, false);
     }
     return w->tmp.len ? doc_strndup(w->doc, w->tmp.buf, w->tmp.len) : NULL;
 }
@@ -829,7 +780,7 @@ static const char *gather_text(struct walker *w, const GumboNode *root)
 /* A language name from data-lang or a language-x / lang-x class; NULL when none or odd. */
 static const char *code_lang(struct walker *w, const GumboNode *g)
 {
-    const char *v = attr_ne(g, "data-lang"), *cls = attr(g, "class"), *p;
+    const char *v = attr_ne(g, "data-lang"), *cls = conv__attr(g, "class"), *p;
     size_t n = 0;
 
     if (!v && cls) {
@@ -900,12 +851,12 @@ static void read_code(struct walker *w, const GumboNode *pre)
     if (!lang && first_code)
         lang = code_lang(w, first_code);
     strbuf_reset(&w->tmp);
-    for (g = gnext(pre, pre, false); g;) {
+    for (g = conv__next(pre, pre, false); g;) {
         if (g->type == GUMBO_NODE_ELEMENT) {
             GumboTag t = g->v.element.tag;
 
             if (is_inert(g) || class_match(g, "code-snippet__line-index", false)) {
-                g = gnext(pre, g, true);
+                g = conv__next(pre, g, true);
                 continue;
             }
             /* A per-line <code> holds a <br> only to keep an empty line open. */
@@ -916,12 +867,12 @@ static void read_code(struct walker *w, const GumboNode *pre)
                     strbuf_addch(&w->tmp, '\n');
                 started = true;
             }
-        } else if (is_text(g)) {
+        } else if (conv__is_text(g)) {
             /* Between per-line <code> elements, white space is the page's layout. */
             if (!(g->parent == pre && ncode > 1 && g->type == GUMBO_NODE_WHITESPACE))
                 code_add(&w->tmp, g->v.text.text);
         }
-        g = gnext(pre, g, false);
+        g = conv__next(pre, g, false);
     }
     if (w->tmp.len && w->tmp.buf[w->tmp.len - 1] == '\n')
         strbuf_setlen(&w->tmp, w->tmp.len - 1);
@@ -969,7 +920,7 @@ static const char *add_image(struct walker *w, const char *ref)
 
 static void read_img(struct walker *w, const GumboNode *g)
 {
-    const char *src = attr_ne(g, "data-src"), *alt = attr(g, "alt"), *stored, *ratio;
+    const char *src = attr_ne(g, "data-src"), *alt = conv__attr(g, "alt"), *stored, *ratio;
     long width = num_attr(g, "width"), height = num_attr(g, "height");
     long dw = num_attr(g, "data-w");
     bool emoji;
@@ -1047,7 +998,7 @@ static void read_formula(struct walker *w, const GumboNode *root, const char *te
     const GumboNode *g = root;
     const char *stored = NULL;
 
-    while (!stored && (g = gnext(root, g, false))) {
+    while (!stored && (g = conv__next(root, g, false))) {
         GumboTag t;
         const char *src;
 
@@ -1114,7 +1065,7 @@ static void read_miniprogram(struct walker *w, const GumboNode *g)
 static void read_iframe(struct walker *w, const GumboNode *g)
 {
     const char *src = attr_ne(g, "data-src");
-    bool video = class_match(g, "video_iframe", false) || attr(g, "data-mpvid");
+    bool video = class_match(g, "video_iframe", false) || conv__attr(g, "data-mpvid");
 
     if (!src || is_data_url(src))
         src = attr_ne(g, "src");
@@ -1134,7 +1085,7 @@ static bool read_special(struct walker *w, const GumboNode *g, const char *name)
 {
     const char *v;
 
-    if (attr(g, "data-miniprogram-appid")) {
+    if (conv__attr(g, "data-miniprogram-appid")) {
         read_miniprogram(w, g);
         return true;
     }
@@ -1202,7 +1153,7 @@ static bool is_dropped(const GumboNode *g)
     default:
         break;
     }
-    if (!attr(g, "class"))
+    if (!conv__attr(g, "class"))
         return false;
     for (const char *const *c = deny_classes; *c; c++)
         if (class_match(g, *c, false))
@@ -1300,16 +1251,16 @@ static int heading_level(GumboTag tag)
 /* Past the frame bound only the text of g is kept, read without a stack. */
 static void text_only(struct walker *w, const GumboNode *root)
 {
-    const GumboNode *g = gnext(root, root, false);
+    const GumboNode *g = conv__next(root, root, false);
 
     while (g) {
         if (g->type == GUMBO_NODE_ELEMENT && is_inert(g)) {
-            g = gnext(root, g, true);
+            g = conv__next(root, g, true);
             continue;
         }
-        if (is_text(g))
+        if (conv__is_text(g))
             emit_text(w, g->v.text.text, strlen(g->v.text.text));
-        g = gnext(root, g, false);
+        g = conv__next(root, g, false);
     }
 }
 
@@ -1327,7 +1278,7 @@ static struct frame *push(struct walker *w, const GumboNode *g, enum ctx ctx, st
     below = w->n ? &w->stack[w->n - 1] : NULL;
     f = &w->stack[w->n++];
     memset(f, 0, sizeof(*f));
-    f->kids = children_of(g);
+    f->kids = conv__children(g);
     f->ctx = ctx;
     f->flags = flags;
     f->container = cont;
@@ -1368,7 +1319,7 @@ static void pop(struct walker *w)
 /* A link's href: http(s) resolved against the base, or mailto; NULL drops the link. */
 static const char *link_href(struct walker *w, const GumboNode *g)
 {
-    const char *href = attr(g, "href");
+    const char *href = conv__attr(g, "href");
     const char *out;
     char *u;
 
@@ -1416,7 +1367,7 @@ static void read_list(struct walker *w, const GumboNode *g, struct doc_node *par
 static void read_flow(struct walker *w, const GumboNode *g)
 {
     GumboTag tag = g->v.element.tag;
-    const char *style = attr(g, "style");
+    const char *style = conv__attr(g, "style");
     char name[TAG_NAME_MAX + 1];
     struct style_info si;
     struct doc_node *n;
@@ -1567,7 +1518,7 @@ static void read_node(struct walker *w, const GumboNode *g)
 {
     const struct frame *f = top(w);
 
-    if (is_text(g)) {
+    if (conv__is_text(g)) {
         if (f->ctx == X_BLOCK)
             emit_text(w, g->v.text.text, strlen(g->v.text.text));
         return;
@@ -1592,7 +1543,7 @@ void conv__map_children(struct conv_body *b, const GumboNode *node, struct doc_n
 {
     struct walker w = { 0 };
 
-    if (!children_of(node))
+    if (!conv__children(node))
         return;
     w.b = b;
     w.doc = b->doc;

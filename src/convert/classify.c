@@ -4,6 +4,7 @@
  * article whatever its text quotes.  Only then are the failure messages read, from the message
  * elements (.weui-msg__title, .mesg-block), the visible text, and last the raw bytes for what
  * only scripts write (the script-only verification page, 访问过于频繁). */
+#include "convert/internal.h"
 #include "convert/page.h"
 
 #include <stdlib.h>
@@ -51,27 +52,6 @@ static const GumboNode *next_node(const GumboNode *n, const GumboNode *root)
     return next_skip(n, root);
 }
 
-static const char *attr(const GumboNode *n, const char *name)
-{
-    const GumboAttribute *a = gumbo_get_attribute(&n->v.element.attributes, name);
-
-    return a ? a->value : NULL;
-}
-
-static bool has_class(const GumboNode *n, const char *cls)
-{
-    const char *v = attr(n, "class"), *p;
-    size_t len = strlen(cls);
-
-    if (!v)
-        return false;
-    for (p = v; (p = strstr(p, cls)); p += len) {
-        if ((p == v || strchr(" \t\n\r\f", p[-1])) && (!p[len] || strchr(" \t\n\r\f", p[len])))
-            return true;
-    }
-    return false;
-}
-
 static void set_first(const GumboNode **slot, const GumboNode *n)
 {
     if (!*slot)
@@ -80,10 +60,10 @@ static void set_first(const GumboNode **slot, const GumboNode *n)
 
 static void collect_meta(const GumboNode *n, struct conv_dom *d)
 {
-    const char *prop = attr(n, "property"), *content = attr(n, "content");
+    const char *prop = conv__attr(n, "property"), *content = conv__attr(n, "content");
 
     if (!prop)
-        prop = attr(n, "name");
+        prop = conv__attr(n, "name");
     if (!prop || !content)
         return;
     if (!strcmp(prop, "og:title") && !d->og_title)
@@ -101,7 +81,7 @@ static void collect_meta(const GumboNode *n, struct conv_dom *d)
 static void collect_element(const GumboNode *n, struct conv_dom *d)
 {
     GumboTag tag = n->v.element.tag;
-    const char *id = attr(n, "id");
+    const char *id = conv__attr(n, "id");
 
     if (id) {
         if (!strcmp(id, "js_article"))
@@ -125,13 +105,13 @@ static void collect_element(const GumboNode *n, struct conv_dom *d)
         else if (!strcmp(id, "original_panel_title"))
             set_first(&d->share_title, n);
     }
-    if (has_class(n, "weui-msg__title"))
+    if (conv__has_class(n, "weui-msg__title"))
         set_first(&d->msg_title, n);
-    else if (has_class(n, "weui-msg__desc"))
+    else if (conv__has_class(n, "weui-msg__desc"))
         set_first(&d->msg_desc, n);
-    else if (has_class(n, "mesg-block"))
+    else if (conv__has_class(n, "mesg-block"))
         set_first(&d->mesg_block, n);
-    else if (tag == GUMBO_TAG_H2 && has_class(n, "rich_media_title"))
+    else if (tag == GUMBO_TAG_H2 && conv__has_class(n, "rich_media_title"))
         set_first(&d->old_title, n);
     switch (tag) {
     case GUMBO_TAG_META:

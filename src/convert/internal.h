@@ -18,6 +18,20 @@ GumboOptions conv__gumbo_options(void);
  * ARC_ETOODEEP with a message in *why. */
 enum arc_err conv__scan_depth(const char *buf, size_t len, unsigned max, struct strbuf *why);
 
+/* --- walking gumbo's tree (gumbo.c) --- */
+
+/* The children of a document or element; NULL for text, comments and template content. */
+const GumboVector *conv__children(const GumboNode *g);
+/* The next node after n in a pre-order walk of top's subtree, skipping n's children when asked;
+ * NULL when done.  Iterative, through gumbo's parent pointers, so any depth is safe. */
+const GumboNode *conv__next(const GumboNode *top, const GumboNode *n, bool skip);
+/* Text, whitespace or CDATA. */
+bool conv__is_text(const GumboNode *g);
+/* An element's attribute value, or NULL (also for NULL and non-element nodes). */
+const char *conv__attr(const GumboNode *g, const char *name);
+/* Does the class attribute hold this whole token? */
+bool conv__has_class(const GumboNode *g, const char *cls);
+
 /* --- the body mapping (body.c) --- */
 
 /* Source depth past which the page converter refuses a page (real pages nest < 100). */

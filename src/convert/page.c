@@ -175,16 +175,6 @@ static void take(char **dst, char *s)
     free(s);
 }
 
-static const char *attr(const GumboNode *n, const char *name)
-{
-    const GumboAttribute *a;
-
-    if (!n || n->type != GUMBO_NODE_ELEMENT)
-        return NULL;
-    a = gumbo_get_attribute(&n->v.element.attributes, name);
-    return a ? a->value : NULL;
-}
-
 /* Files a WeChat link as the short (/s/<token>) or long (/s?__biz=…) form. */
 static void add_link(struct conv_meta *m, const char *link)
 {
@@ -231,7 +221,7 @@ static enum conv_kind kind_of(const struct conv_meta *m, const struct conv_dom *
     default:
         break;
     }
-    if (d->share_source && attr(d->share_source, "data-url")) {
+    if (d->share_source && conv__attr(d->share_source, "data-url")) {
         char *t = conv__node_text(d->content, 64);
         bool empty = !*t;
         free(t);
@@ -305,12 +295,12 @@ static void article_meta(const char *buf, size_t len, const struct conv_lit *cgi
         m->long_url = xasprintf("https://mp.weixin.qq.com/s?__biz=%s&mid=%s&idx=%s&sn=%s", m->biz,
                                 m->mid, m->idx, m->sn);
 
-    if (d->share_source && attr(d->share_source, "data-url"))
-        m->original_url =
-            url_resolve(in->final_url ? in->final_url : in->url, attr(d->share_source, "data-url"));
-    if (!m->original_url && attr(d->share_source, "data-url") &&
-        url_is_http(attr(d->share_source, "data-url")))
-        m->original_url = xstrdup(attr(d->share_source, "data-url"));
+    if (d->share_source && conv__attr(d->share_source, "data-url"))
+        m->original_url = url_resolve(in->final_url ? in->final_url : in->url,
+                                      conv__attr(d->share_source, "data-url"));
+    if (!m->original_url && conv__attr(d->share_source, "data-url") &&
+        url_is_http(conv__attr(d->share_source, "data-url")))
+        m->original_url = xstrdup(conv__attr(d->share_source, "data-url"));
     m->kind = kind_of(m, d);
 }
 

@@ -372,65 +372,16 @@ enum arc_err conv__scan_depth(const char *buf, size_t len, unsigned max, struct 
 
 /* --- gumbo helpers --- */
 
-static const GumboVector *children_of(const GumboNode *g)
-{
-    switch (g->type) {
-    case GUMBO_NODE_DOCUMENT:
-        return &g->v.document.children;
-    case GUMBO_NODE_ELEMENT:
-    case GUMBO_NODE_TEMPLATE:
-        return &g->v.element.children;
-    case GUMBO_NODE_TEXT:
-    case GUMBO_NODE_CDATA:
-    case GUMBO_NODE_COMMENT:
-    case GUMBO_NODE_WHITESPACE:
-        return NULL;
-    }
-    return NULL;
-}
-
-/* The next node after n in a pre-order walk of top's subtree (skipping n's children when asked);
- * NULL when done.  Iterative, through gumbo's parent pointers. */
-static const GumboNode *gnext(const GumboNode *top, const GumboNode *n, bool skip)
-{
-    const GumboVector *kids = children_of(n);
-
-    if (!skip && kids && kids->length)
-        return kids->data[0];
-    while (n != top) {
-        const GumboNode *p = n->parent;
-
-        kids = children_of(p);
-        if (n->index_within_parent + 1 < kids->length)
-            return kids->data[n->index_within_parent + 1];
-        n = p;
-    }
-    return NULL;
-}
-
 static bool is_element(const GumboNode *g, GumboTag tag)
 {
     return g->type == GUMBO_NODE_ELEMENT && g->v.element.tag == tag;
-}
-
-static bool is_text(const GumboNode *g)
-{
-    return g->type == GUMBO_NODE_TEXT || g->type == GUMBO_NODE_WHITESPACE ||
-           g->type == GUMBO_NODE_CDATA;
-}
-
-static const char *get_attr(const GumboNode *g, const char *name)
-{
-    const GumboAttribute *a = gumbo_get_attribute(&g->v.element.attributes, name);
-
-    return a ? a->value : NULL;
 }
 
 /* Finds the class token starting with prefix; returns what follows the prefix, and its length in
  * *len, or NULL. */
 static const char *class_with_prefix(const GumboNode *g, const char *prefix, size_t *len)
 {
-    const char *p = get_attr(g, "class");
+    const char *p = conv__attr(g, "class");
     size_t plen = strlen(prefix);
 
     if (!p)
@@ -452,17 +403,10 @@ static const char *class_with_prefix(const GumboNode *g, const char *prefix, siz
     return NULL;
 }
 
-static bool has_class(const GumboNode *g, const char *cls)
-{
-    size_t len;
-
-    return class_with_prefix(g, cls, &len) && len == 0;
-}
-
 /* An integer attribute in [min, INT_MAX], or dflt when absent or not a plain number. */
 static int int_attr(const GumboNode *g, const char *name, int min, int dflt)
 {
-    const char *s = get_attr(g, name);
+    const char *s = conv__attr(g, name);
     char *end;
     long v;
 
@@ -605,7 +549,7 @@ static enum arc_err push(struct reader *r, const GumboNode *g, struct doc_node *
     }
     r->stack = xgrow(r->stack, sizeof(*r->stack), r->n + 1, &r->alloc);
     f = &r->stack[r->n++];
-    f->kids = children_of(g);
+    f->kids = conv__children(g);
     f->i = 0;
     f->container = container;
     f->ctx = ctx;
@@ -621,13 +565,13 @@ static void text_content(struct reader *r, const GumboNode *top)
     while (g) {
         bool skip = false;
 
-        if (is_text(g))
+        if (conv__is_text(g))
             strbuf_addstr(&r->tmp, g->v.text.text);
         else if (is_element(g, GUMBO_TAG_BR))
             strbuf_addch(&r->tmp, '\n');
         else if (g->type == GUMBO_NODE_ELEMENT && g != top)
             skip = is_dropped(g);
-        g = gnext(top, g, skip);
+        g = conv__next(top, g, skip);
     }
 }
 
@@ -641,9 +585,9 @@ static const char *content_str(struct reader *r, const GumboNode *g)
 /* The first element with the tag in g's subtree, g excluded; NULL if none. */
 static const GumboNode *find_tag(const GumboNode *top, GumboTag tag)
 {
-    const GumboNode *g = gnext(top, top, false);
+    const GumboNode *g = conv__next(top, top, false);
 
-    for (; g; g = gnext(top, g, false))
+    for (; g; g = conv__next(top, g, false))
         if (is_element(g, tag))
             return g;
     return NULL;
@@ -656,8 +600,8 @@ static const char *alt_str(struct doc *doc, const char *alt)
 
 static void read_img(struct reader *r, struct doc_image *im, const GumboNode *img)
 {
-    const char *src = get_attr(img, "src"), *data_src = get_attr(img, "data-src");
-    bool remote = has_class(img, "remote") || (!data_src && src && looks_like_url(src));
+    const char *src = conv__attr(img, "src"), *data_src = conv__attr(img, "data-src");
+    bool remote = conv__has_class(img, "remote") || (!data_src && src && looks_like_url(src));
 
     if (remote) {
         im->src = doc_strdup(r->doc, src);
@@ -665,7 +609,7 @@ static void read_img(struct reader *r, struct doc_image *im, const GumboNode *im
         im->file = doc_strdup(r->doc, src);
         im->src = doc_strdup(r->doc, data_src);
     }
-    im->alt = alt_str(r->doc, get_attr(img, "alt"));
+    im->alt = alt_str(r->doc, conv__attr(img, "alt"));
     im->width = int_attr(img, "width", 1, 0);
     im->height = int_attr(img, "height", 1, 0);
 }
@@ -682,18 +626,18 @@ static void read_placeholder(struct reader *r, struct doc_node *container, const
 
         if (g != top && g->type == GUMBO_NODE_ELEMENT) {
             skip = true;
-            if (has_class(g, "image-alt")) {
+            if (conv__has_class(g, "image-alt")) {
                 n->u.image.alt = alt_str(r->doc, content_str(r, g));
-            } else if (has_class(g, "image-src")) {
-                const char *href = is_element(g, GUMBO_TAG_A) ? get_attr(g, "href") : NULL;
+            } else if (conv__has_class(g, "image-src")) {
+                const char *href = is_element(g, GUMBO_TAG_A) ? conv__attr(g, "href") : NULL;
                 n->u.image.src = href ? doc_strdup(r->doc, href) : content_str(r, g);
-            } else if (block && has_class(g, "image-caption")) {
+            } else if (block && conv__has_class(g, "image-caption")) {
                 n->u.image.caption = content_str(r, g);
             } else {
                 skip = false;
             }
         }
-        g = gnext(top, g, skip);
+        g = conv__next(top, g, skip);
     }
 }
 
@@ -715,7 +659,7 @@ static void read_code(struct reader *r, struct doc_node *container, const GumboN
     const char *lang;
     size_t len;
 
-    for (g = gnext(pre, pre, false); g; g = gnext(pre, g, false)) {
+    for (g = conv__next(pre, pre, false); g; g = conv__next(pre, g, false)) {
         if (is_element(g, GUMBO_TAG_CODE) && (lang = class_with_prefix(g, "language-", &len))) {
             n->u.code.lang = doc_strndup(r->doc, lang, len);
             break;
@@ -731,27 +675,27 @@ static void read_embed(struct reader *r, struct doc_node *container, const Gumbo
     struct doc_node *n = doc_append(r->doc, container, DOC_EMBED);
     const GumboNode *g = top, *a;
 
-    n->u.embed.kind = doc_embed_kind_from_name(get_attr(top, "data-kind"));
+    n->u.embed.kind = doc_embed_kind_from_name(conv__attr(top, "data-kind"));
     while (g) {
         bool skip = false;
 
         if (g != top && g->type == GUMBO_NODE_ELEMENT) {
             skip = true;
-            if (has_class(g, "embed-title")) {
+            if (conv__has_class(g, "embed-title")) {
                 n->u.embed.title = content_str(r, g);
-            } else if (has_class(g, "embed-desc")) {
+            } else if (conv__has_class(g, "embed-desc")) {
                 n->u.embed.desc = content_str(r, g);
-            } else if (has_class(g, "embed-link")) {
+            } else if (conv__has_class(g, "embed-link")) {
                 a = find_tag(g, GUMBO_TAG_A);
-                if (a && get_attr(a, "href"))
-                    n->u.embed.url = doc_strdup(r->doc, get_attr(a, "href"));
+                if (a && conv__attr(a, "href"))
+                    n->u.embed.url = doc_strdup(r->doc, conv__attr(a, "href"));
                 else
                     n->u.embed.url = content_str(r, g);
             } else {
                 skip = false;
             }
         }
-        g = gnext(top, g, skip);
+        g = conv__next(top, g, skip);
     }
 }
 
@@ -792,10 +736,10 @@ static enum arc_err read_inline(struct reader *r, struct doc_node *container, co
         return push_new(r, g, container, DOC_SUP, R_INLINE);
     case GUMBO_TAG_A:
         /* A link in a link cannot be written back: HTML closes the outer one. */
-        if (!doc_href_is_safe(get_attr(g, "href")) || in_link(container))
+        if (!doc_href_is_safe(conv__attr(g, "href")) || in_link(container))
             return push(r, g, container, R_INLINE);
         n = doc_append(r->doc, container, DOC_LINK);
-        n->u.link.href = doc_strdup(r->doc, get_attr(g, "href"));
+        n->u.link.href = doc_strdup(r->doc, conv__attr(g, "href"));
         return push(r, g, n, R_INLINE);
     case GUMBO_TAG_BR:
         doc_append(r->doc, container, DOC_BREAK);
@@ -805,7 +749,7 @@ static enum arc_err read_inline(struct reader *r, struct doc_node *container, co
         read_img(r, &n->u.image, g);
         return ARC_OK;
     case GUMBO_TAG_SPAN:
-        if (has_class(g, "image-missing")) {
+        if (conv__has_class(g, "image-missing")) {
             read_placeholder(r, container, g, false);
             return ARC_OK;
         }
@@ -849,7 +793,7 @@ static enum arc_err read_block(struct reader *r, struct frame *f, const GumboNod
     GumboTag tag = g->v.element.tag;
     const GumboNode *img;
 
-    if (is_inline_tag(tag) || (tag == GUMBO_TAG_IMG && has_class(g, "inline")))
+    if (is_inline_tag(tag) || (tag == GUMBO_TAG_IMG && conv__has_class(g, "inline")))
         return read_inline(r, implicit_para(r, f), g);
     f->para = NULL;
     if (heading_level(tag)) {
@@ -859,7 +803,7 @@ static enum arc_err read_block(struct reader *r, struct frame *f, const GumboNod
     }
     switch (tag) {
     case GUMBO_TAG_P:
-        if (has_class(g, "image-missing")) {
+        if (conv__has_class(g, "image-missing")) {
             read_placeholder(r, container, g, true);
             return ARC_OK;
         }
@@ -891,7 +835,7 @@ static enum arc_err read_block(struct reader *r, struct frame *f, const GumboNod
         read_img(r, &n->u.image, g);
         return ARC_OK;
     case GUMBO_TAG_DIV:
-        if (!has_class(g, "embed") || !get_attr(g, "data-kind"))
+        if (!conv__has_class(g, "embed") || !conv__attr(g, "data-kind"))
             return push(r, g, container, R_BLOCK);
         read_embed(r, container, g);
         return ARC_OK;
@@ -967,7 +911,7 @@ static void read_text(struct reader *r, struct frame *f, const char *text)
 
 static enum arc_err read_node(struct reader *r, struct frame *f, const GumboNode *g)
 {
-    if (is_text(g)) {
+    if (conv__is_text(g)) {
         read_text(r, f, g->v.text.text);
         return ARC_OK;
     }
