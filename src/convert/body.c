@@ -1226,26 +1226,6 @@ static enum doc_kind wrap_of(GumboTag tag)
     }
 }
 
-static int heading_level(GumboTag tag)
-{
-    switch (tag) {
-    case GUMBO_TAG_H1:
-        return 1;
-    case GUMBO_TAG_H2:
-        return 2;
-    case GUMBO_TAG_H3:
-        return 3;
-    case GUMBO_TAG_H4:
-        return 4;
-    case GUMBO_TAG_H5:
-        return 5;
-    case GUMBO_TAG_H6:
-        return 6;
-    default:
-        return 0;
-    }
-}
-
 /* --- frames --- */
 
 /* Past the frame bound only the text of g is kept, read without a stack. */
@@ -1384,7 +1364,7 @@ static void read_flow(struct walker *w, const GumboNode *g)
             return;
         read_background(w, &si);
     }
-    if ((level = heading_level(tag))) {
+    if ((level = conv__heading_level(tag))) {
         n = doc_append(w->doc, block(w), DOC_HEADING);
         n->u.heading.level = level;
         if (push(w, g, X_BLOCK, container(w), F_HEADING))

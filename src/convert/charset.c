@@ -15,6 +15,7 @@
 
 #include "util/alloc.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 /* A <meta> naming the charset must come this early (HTML says 1024 bytes; pages are sloppy). */
@@ -114,36 +115,10 @@ static bool convert(const char *cs, const char *buf, size_t len, char **out, siz
     return true;
 }
 
-/* Length of the valid UTF-8 sequence at p (not NUL), 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+/* Length of the valid UTF-8 sequence at p, 0 when invalid or a NUL (gumbo stops at neither). */
+static size_t valid_len(const unsigned char *p, const unsigned char *end)
 {
-    unsigned char c = p[0];
-    size_t n;
-    unsigned long cp;
-
-    if (c == 0)
-        return 0;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4, cp = c & 0x07;
-    else
-        return 0;
-    if ((size_t)(end - p) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return n;
+    return *p ? utf8_len(p, (size_t)(end - p)) : 0;
 }
 
 /* The offset of the first NUL or invalid sequence; len when there is none. */
@@ -157,7 +132,7 @@ static size_t first_bad(const char *buf, size_t len)
             p++;
             continue;
         }
-        n = utf8_len(p, end);
+        n = valid_len(p, end);
         if (!n)
             return (size_t)(p - (const unsigned char *)buf);
         p += n;
@@ -175,7 +150,7 @@ static void add_clean(struct strbuf *out, const char *buf, size_t len, size_t fr
     strbuf_add(out, buf, from);
     while (p < end) {
         const unsigned char *run = p;
-        while (p < end && (n = utf8_len(p, end)))
+        while (p < end && (n = valid_len(p, end)))
             p += n;
         strbuf_add(out, run, (size_t)(p - run));
         if (p < end)

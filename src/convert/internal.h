@@ -31,6 +31,8 @@ bool conv__is_text(const GumboNode *g);
 const char *conv__attr(const GumboNode *g, const char *name);
 /* Does the class attribute hold this whole token? */
 bool conv__has_class(const GumboNode *g, const char *cls);
+/* 1..6 for h1..h6, 0 for any other tag. */
+int conv__heading_level(GumboTag tag);
 
 /* --- the body mapping (body.c) --- */
 

@@ -766,26 +766,6 @@ static struct doc_node *implicit_para(struct reader *r, struct frame *f)
     return f->para;
 }
 
-static int heading_level(GumboTag tag)
-{
-    switch (tag) {
-    case GUMBO_TAG_H1:
-        return 1;
-    case GUMBO_TAG_H2:
-        return 2;
-    case GUMBO_TAG_H3:
-        return 3;
-    case GUMBO_TAG_H4:
-        return 4;
-    case GUMBO_TAG_H5:
-        return 5;
-    case GUMBO_TAG_H6:
-        return 6;
-    default:
-        return 0;
-    }
-}
-
 /* An element in block context, in the frame f (which a push may move: f is not used after). */
 static enum arc_err read_block(struct reader *r, struct frame *f, const GumboNode *g)
 {
@@ -796,9 +776,9 @@ static enum arc_err read_block(struct reader *r, struct frame *f, const GumboNod
     if (is_inline_tag(tag) || (tag == GUMBO_TAG_IMG && conv__has_class(g, "inline")))
         return read_inline(r, implicit_para(r, f), g);
     f->para = NULL;
-    if (heading_level(tag)) {
+    if (conv__heading_level(tag)) {
         n = doc_append(r->doc, container, DOC_HEADING);
-        n->u.heading.level = heading_level(tag);
+        n->u.heading.level = conv__heading_level(tag);
         return push(r, g, n, R_INLINE);
     }
     switch (tag) {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "doc/internal.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 /* --- dump --- */
@@ -56,7 +57,7 @@ static void quote(struct strbuf *out, const char *str, size_t len)
         default:
             break;
         }
-        n = c < 0x20 || c == 0x7f ? 0 : doc__utf8_len(s + i, len - i);
+        n = c < 0x20 || c == 0x7f ? 0 : utf8_len(s + i, len - i);
         if (!n) {
             strbuf_addf(out, "\\x%02X", c);
             i++;

@@ -15,8 +15,4 @@ typedef void doc__leave_fn(const struct doc_node *n, void *ud);
 const struct doc_node *doc__next(const struct doc_node *top, const struct doc_node *n,
                                  bool skip_children, doc__leave_fn *leave, void *ud);
 
-/* The length of the well-formed UTF-8 sequence at s (n bytes available), or 0 when it is not one:
- * overlong forms, surrogates and code points past U+10FFFF are not. */
-size_t doc__utf8_len(const unsigned char *s, size_t n);
-
 #endif

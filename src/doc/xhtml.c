@@ -56,34 +56,10 @@
 #include <string.h>
 
 #include "doc/internal.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 /* --- escaping --- */
-
-size_t doc__utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        len = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        len = 4;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return len;
-}
 
 /* What to write for the ASCII byte c: itself (NULL, *drop false), a replacement, or nothing. */
 static const char *ascii_replacement(unsigned char c, bool attr, bool *drop)
@@ -108,7 +84,7 @@ static const char *ascii_replacement(unsigned char c, bool attr, bool *drop)
     }
 }
 
-/* The code point of the valid n-byte UTF-8 sequence at s (n from doc__utf8_len). */
+/* The code point of the valid n-byte UTF-8 sequence at s (n from utf8_len). */
 static uint32_t utf8_decode(const unsigned char *s, size_t n)
 {
     uint32_t cp = n == 2 ? s[0] & 0x1F : n == 3 ? s[0] & 0x0F : s[0] & 0x07;
@@ -142,7 +118,7 @@ static void escape(struct strbuf *out, const char *str, size_t len, bool attr)
             rep = ascii_replacement(s[i], attr, &drop);
             n = 1;
         } else {
-            n = doc__utf8_len(s + i, len - i);
+            n = utf8_len(s + i, len - i);
             drop = !n || discouraged(s + i, n);
             if (!n)
                 n = 1; /* drop the bad byte alone and resynchronise on the next one */

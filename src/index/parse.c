@@ -12,6 +12,7 @@
 #include "index/internal.h"
 #include "util/alloc.h"
 #include "util/fs.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 #define UTF8_BOM          "\xef\xbb\xbf"
@@ -20,33 +21,6 @@
 #define DATE_CLOSE        "\xe3\x80\x91" /* 】 */
 #define REPLACEMENT_CHAR  "\xef\xbf\xbd" /* U+FFFD */
 #define NONE              SIZE_MAX
-
-/* The length of the valid UTF-8 sequence at s (n > 0 bytes left), or 0 when it is not one:
- * overlong forms, surrogates and code points past U+10FFFF are not. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        len = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        len = 4;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return len;
-}
 
 /* --- the set of ids seen so far (open addressing; ids are borrowed from the entries) --- */
 
