@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "archive/archive.h"
 #include "convert/convert.h"
 #include "doc/doc.h"
 #include "util/alloc.h"
@@ -109,41 +110,6 @@ static void print_page(const struct conv_page *p)
     strbuf_release(&when);
 }
 
-/* The offline page: title, byline, source link, then the body. */
-static void render(const struct conv_page *p, const char *url, struct strbuf *out)
-{
-    const struct conv_meta *m = &p->meta;
-    struct doc_page page = { m->title ? m->title : "untitled", NULL, "book.css", "article" };
-    const char *source = m->short_url ? m->short_url : url;
-    struct strbuf when = STRBUF_INIT;
-
-    doc_page_begin(out, &page);
-    strbuf_addstr(out, "<h1 class=\"title\">");
-    doc_xml_escape_str(out, page.title);
-    strbuf_addstr(out, "</h1>\n<p class=\"byline\">");
-    doc_xml_escape_str(out, m->account);
-    if (m->author && *m->author) {
-        strbuf_addstr(out, m->account ? " · " : "");
-        doc_xml_escape_str(out, m->author);
-    }
-    format_time(m->published, &when);
-    if (when.len) {
-        strbuf_addstr(out, " · ");
-        doc_xml_escape_str(out, when.buf);
-    }
-    strbuf_addstr(out, "</p>\n");
-    if (source && doc_href_is_safe(source)) {
-        strbuf_addstr(out, "<p class=\"source\"><a href=\"");
-        doc_xml_escape_str(out, source);
-        strbuf_addstr(out, "\">");
-        doc_xml_escape_str(out, source);
-        strbuf_addstr(out, "</a></p>\n");
-    }
-    doc_write_xhtml(p->doc->root, out, 0);
-    doc_page_end(out);
-    strbuf_release(&when);
-}
-
 int cmd_convert(int argc, char **argv)
 {
     const char *url = NULL, *output = NULL;
@@ -198,7 +164,7 @@ int cmd_convert(int argc, char **argv)
               conv_class_name(res.cls), output);
         rc = ARC_EXIT_FAILED;
     } else if (output) {
-        render(&res, url, &out);
+        archive_render_article(&res, url, "book.css", 0, &out);
         if (fs_write_atomic(output, out.buf, out.len, 0644, &why) != ARC_OK) {
             error("%s", why.buf);
             rc = ARC_EXIT_FATAL;

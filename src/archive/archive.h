@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "convert/convert.h"
 #include "index/index.h"
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -231,5 +232,46 @@ ARC_WUR enum arc_err archive_write_front_page(const char *dir, const struct idx 
 /* Copies <datadir>/styles/book.css to <dir>/book.css (atomically) so the archive stands alone.
  * A missing stylesheet: ARC_ENOTFOUND. */
 ARC_WUR enum arc_err archive_install_css(const char *dir, const char *datadir, struct strbuf *why);
+
+/* --- storing a converted page (fetch, import and reconvert share this) --- */
+
+/* Hex digits of the SHA-256 in an image's file name: 64 bits, so a collision inside one article
+ * is out of reach, and names stay short. */
+#define ARCHIVE_IMAGE_HASH_LEN 16
+
+/* Sets the fields of m that come from the converted page: title, account, author, published,
+ * canonical_url (the short link, else the long form) and kind.  Strings are copied. */
+void archive_meta_from_page(struct archive_meta *m, const struct conv_page *page);
+
+/* Accepts downloaded image bytes for img (whose src the caller set): decodes them (img_validate)
+ * and, when expected >= 0 (an identity-encoded Content-Length), checks the byte count, because a
+ * truncated JPEG can still decode.  Good: img->status ARCHIVE_IMAGE_OK, file
+ * "images/<sha256-prefix>.<ext>" (ext from the bytes), bytes, width, height, error NULL; ARC_OK.
+ * Bad: status ARCHIVE_IMAGE_FAILED, error the reason (also in *why), file NULL; ARC_EPARSE. */
+ARC_WUR enum arc_err archive_image_accept(struct archive_image *img, const void *data, size_t len,
+                                          int64_t expected, struct strbuf *why);
+
+/* Writes the offline page of an article: a title, a byline (account, author, publish date in
+ * China Standard Time), a link to the original, then the body through doc_write_xhtml() with
+ * flags (enum doc_xhtml_flags; offline copies use DOC_XHTML_NO_REMOTE, so that an image without
+ * a local file becomes a placeholder with its alt text and source URL).  css is the stylesheet's
+ * href (NULL: none); url the original's, when the page does not name its own. */
+void archive_render_article(const struct conv_page *page, const char *url, const char *css,
+                            unsigned flags, struct strbuf *out);
+
+/* Stores a converted article as a new version of articles/<id>: every image of page->doc whose
+ * source is an image of meta with status ARCHIVE_IMAGE_OK is pointed at that file (the others
+ * become placeholders), then article.html, raw.html.gz (gzipped from raw; raw NULL keeps the
+ * current version's), the images and meta.json are committed with archive_commit_article().
+ * data[i] and lens[i] are the bytes of meta->images[i] when it was downloaded in this run; NULL
+ * data (or a NULL data array) takes its file from the current version.  Images sharing content
+ * share a file.  page->doc must not be NULL.  Errors as archive_commit_article(). */
+ARC_WUR enum arc_err archive_store_page(const char *dir, const char *id, struct conv_page *page,
+                                        const void *raw, size_t rawlen,
+                                        const struct archive_meta *meta, const void *const *data,
+                                        const size_t *lens, struct strbuf *why);
+
+/* The image of meta with this source URL, or NULL. */
+struct archive_image *archive_meta_find_image(const struct archive_meta *m, const char *src);
 
 #endif

@@ -84,8 +84,9 @@ struct fetch_req {
     char *content_type; /* NULL = none */
     char *etag_out, *last_modified_out; /* validators of the response; NULL = none */
     int64_t content_length;             /* from the header, -1 = none (for truncation checks) */
-    int attempts;                       /* requests made, retries included */
-    char *error; /* a one-line reason when err != ARC_OK ("connection reset") */
+    bool encoded; /* a Content-Encoding was undone: body.len need not match content_length */
+    int attempts; /* requests made, retries included */
+    char *error;  /* a one-line reason when err != ARC_OK ("connection reset") */
 
     /* Private to fetch/: */
     struct fetch_req *next_;

@@ -155,6 +155,7 @@ static void reset_results(struct fetch_req *req)
     req->error = NULL;
     req->status = 0;
     req->content_length = -1;
+    req->encoded = false;
 }
 
 enum arc_err fetch_queue_add(struct fetch_queue *q, struct fetch_req *req, fetch_done_fn *done)
@@ -175,6 +176,7 @@ enum arc_err fetch_queue_add(struct fetch_queue *q, struct fetch_req *req, fetch
     req->final_url = req->content_type = req->etag_out = req->last_modified_out = NULL;
     req->error = NULL;
     req->content_length = -1;
+    req->encoded = false;
     req->attempts = 0;
     req->next_ = NULL;
     req->done_ = done;

@@ -66,11 +66,17 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
         free(req->etag_out);
         free(req->last_modified_out);
         req->etag_out = req->last_modified_out = NULL;
+        req->encoded = false;
         x->retry_after = -1;
         return len;
     }
     replace(&req->etag_out, header_value(line, len, "ETag"));
     replace(&req->last_modified_out, header_value(line, len, "Last-Modified"));
+    v = header_value(line, len, "Content-Encoding");
+    if (v) {
+        req->encoded = strcmp(v, "identity") != 0;
+        free(v);
+    }
     v = header_value(line, len, "Retry-After");
     if (v) {
         x->retry_after = fetch__retry_after(v, time(NULL));
