@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive/archive.h"
 #include "util/alloc.h"
+#include "util/fs.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -116,4 +118,48 @@ enum arc_exit cmd_load_index(const struct cmd_common *c, struct idx **out)
 void cmd_common_release(struct cmd_common *c)
 {
     opt_list_release(&c->only);
+}
+
+enum arc_exit cmd_archive_begin(const struct cmd_common *c, struct fs_lock *lock)
+{
+    struct strbuf why = STRBUF_INIT;
+    enum arc_err err;
+
+    err = fs_mkdirs(c->archive, &why);
+    if (!err)
+        err = fs_lock_acquire(lock, c->archive, &why);
+    if (err == ARC_ELOCKED) {
+        error("%s", why.buf);
+        strbuf_release(&why);
+        return ARC_EXIT_LOCKED;
+    }
+    if (!err && archive_gc(c->archive, &why) != ARC_OK) {
+        /* Leftovers are harmless to the current versions: report them and go on. */
+        warning("%s", why.buf);
+        strbuf_reset(&why);
+    }
+    if (!err)
+        err = archive_install_css(c->archive, fs_datadir(), &why);
+    if (err) {
+        error("%s", why.len ? why.buf : arc_strerror(err));
+        fs_lock_release(lock);
+        strbuf_release(&why);
+        return ARC_EXIT_FATAL;
+    }
+    strbuf_release(&why);
+    return ARC_EXIT_OK;
+}
+
+enum arc_exit cmd_archive_end(const struct cmd_common *c, const struct idx *ix,
+                              struct fs_lock *lock, enum arc_exit rc)
+{
+    struct strbuf why = STRBUF_INIT;
+
+    if (ix && archive_write_front_page(c->archive, ix, &why) != ARC_OK) {
+        error("%s", why.len ? why.buf : "cannot write the front page");
+        rc = ARC_EXIT_FATAL;
+    }
+    fs_lock_release(lock);
+    strbuf_release(&why);
+    return rc;
 }

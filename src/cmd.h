@@ -50,6 +50,16 @@ ARC_WUR enum arc_exit cmd_load_index(const struct cmd_common *c, struct idx **ou
 bool cmd_selected(const struct cmd_common *c, const struct idx_entry *e);
 void cmd_common_release(struct cmd_common *c);
 
+struct fs_lock;
+/* Opens the archive at c->archive for writing: creates the folder, takes its lock (held by another
+ * run: prints the holder and returns ARC_EXIT_LOCKED), removes what a killed run left
+ * (archive_gc) and installs book.css.  Other failures print and return ARC_EXIT_FATAL. */
+ARC_WUR enum arc_exit cmd_archive_begin(const struct cmd_common *c, struct fs_lock *lock);
+/* Rewrites the offline front page from ix (NULL: leaves it) and releases the lock.  Returns rc,
+ * or ARC_EXIT_FATAL when the front page cannot be written (printed). */
+ARC_WUR enum arc_exit cmd_archive_end(const struct cmd_common *c, const struct idx *ix,
+                                      struct fs_lock *lock, enum arc_exit rc);
+
 /* "archiver: error: ..." on stderr; returns -1 (git). */
 ARC_PRINTF(1, 2) int error(const char *fmt, ...);
 /* "archiver: warning: ..." on stderr. */
