@@ -163,3 +163,88 @@ enum arc_exit cmd_archive_end(const struct cmd_common *c, const struct idx *ix,
     strbuf_release(&why);
     return rc;
 }
+
+/* Is s[0..len) a port: empty (when allowed) or 1..65535? */
+static bool port_ok(const char *s, size_t len, bool empty_ok)
+{
+    long port = 0;
+
+    if (!len)
+        return empty_ok;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9' || (port = port * 10 + (s[i] - '0')) > 65535)
+            return false;
+    }
+    return port >= 1;
+}
+
+/* curl's --resolve shape, [+]HOST:PORT:ADDR[,ADDR]..., checked here so that a typo is a usage
+ * error naming the option instead of a silent no-op inside libcurl. */
+static bool resolve_ok(const char *s)
+{
+    const char *host = s + (*s == '+'), *port = strchr(host, ':'), *addr;
+
+    if (!port || port == host)
+        return false;
+    addr = strchr(++port, ':');
+    return addr && port_ok(port, (size_t)(addr - port), false) && addr[1];
+}
+
+/* curl's --connect-to shape, HOST1:PORT1:HOST2:PORT2 (any part may be empty; HOST2 may be an
+ * IPv6 address in brackets). */
+static bool connect_to_ok(const char *s)
+{
+    const char *p1 = strchr(s, ':'), *h2, *p2;
+
+    if (!p1)
+        return false;
+    h2 = strchr(++p1, ':');
+    if (!h2 || !port_ok(p1, (size_t)(h2 - p1), true))
+        return false;
+    p2 = strrchr(++h2, ':');
+    if (!p2)
+        return false;
+    if (*h2 == '[' && (!strchr(h2, ']') || p2 < strchr(h2, ']')))
+        return false;
+    return port_ok(p2 + 1, strlen(p2 + 1), true);
+}
+
+static const char *const *null_ended(struct opt_list *l)
+{
+    if (!l->n)
+        return NULL;
+    l->v = xgrow(l->v, sizeof(*l->v), l->n + 1, &l->alloc);
+    l->v[l->n] = NULL;
+    return l->v;
+}
+
+void cmd_net_apply(struct cmd_net *n, struct fetch_opts *o, const char *const *usage)
+{
+    if (!(n->timeout > 0))
+        opts_usage_error(usage, "--timeout must be more than 0 seconds");
+    if (n->retries < 0 || n->retries > 100)
+        opts_usage_error(usage, "--retries takes 0 to 100, not %d", n->retries);
+    if (n->user_agent && !*n->user_agent)
+        opts_usage_error(usage, "--user-agent needs a value");
+    if (n->cacert && !fs_exists(n->cacert))
+        opts_usage_error(usage, "--cacert: no such file: '%s'", n->cacert);
+    for (size_t i = 0; i < n->resolve.n; i++)
+        if (!resolve_ok(n->resolve.v[i]))
+            opts_usage_error(usage, "--resolve wants HOST:PORT:ADDRESS, not '%s'", n->resolve.v[i]);
+    for (size_t i = 0; i < n->connect_to.n; i++)
+        if (!connect_to_ok(n->connect_to.v[i]))
+            opts_usage_error(usage, "--connect-to wants HOST1:PORT1:HOST2:PORT2, not '%s'",
+                             n->connect_to.v[i]);
+    o->timeout = n->timeout;
+    o->retries = n->retries;
+    o->user_agent = n->user_agent;
+    o->cacert = n->cacert;
+    o->resolve = null_ended(&n->resolve);
+    o->connect_to = null_ended(&n->connect_to);
+}
+
+void cmd_net_release(struct cmd_net *n)
+{
+    opt_list_release(&n->resolve);
+    opt_list_release(&n->connect_to);
+}

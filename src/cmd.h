@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "fetch/fetch.h"
 #include "index/index.h"
 #include "util/compiler.h"
 #include "util/error.h"
@@ -49,6 +50,37 @@ ARC_WUR enum arc_exit cmd_load_index(const struct cmd_common *c, struct idx **ou
 /* Is the entry selected by --only (always true without --only)? */
 bool cmd_selected(const struct cmd_common *c, const struct idx_entry *e);
 void cmd_common_release(struct cmd_common *c);
+
+/* The network options of the commands that download (fetch, import), curl's names and meanings. */
+struct cmd_net {
+    double timeout;         /* --timeout: seconds for one whole transfer */
+    int retries;            /* --retries */
+    const char *user_agent; /* --user-agent; NULL = fetch/'s desktop browser */
+    const char *cacert;     /* --cacert */
+    struct opt_list resolve, connect_to;
+};
+#define CMD_NET_INIT                                                                           \
+    {                                                                                          \
+        FETCH_DEFAULT_TIMEOUT, FETCH_DEFAULT_RETRIES, NULL, NULL, OPT_LIST_INIT, OPT_LIST_INIT \
+    }
+#define OPT_NETWORK(n)                                                                        \
+    OPT_SECONDS(0, "timeout", &(n)->timeout, "seconds for one whole transfer (default: 30)"), \
+        OPT_INT(0, "retries", &(n)->retries, "n",                                             \
+                "retries after a timeout, reset, 429 or 5xx (default: 3)"),                   \
+        OPT_STRING(0, "user-agent", &(n)->user_agent, "string",                               \
+                   "the User-Agent header (default: a desktop browser's)"),                   \
+        OPT_STRING_LIST(0, "resolve", &(n)->resolve, "host:port:addr",                        \
+                        "connect to addr for host:port, as curl --resolve (repeatable)"),     \
+        OPT_STRING_LIST(0, "connect-to", &(n)->connect_to, "host1:port1:host2:port2",         \
+                        "connect to host2:port2 instead, as curl --connect-to (repeatable)"), \
+        OPT_STRING(0, "cacert", &(n)->cacert, "file",                                         \
+                   "trust the CA certificates in this PEM file instead of the system's")
+
+struct fetch_opts;
+/* Checks the network options (a usage error exits 2) and sets them in o, which borrows n's
+ * strings. */
+void cmd_net_apply(struct cmd_net *n, struct fetch_opts *o, const char *const *usage);
+void cmd_net_release(struct cmd_net *n);
 
 struct fs_lock;
 /* Opens the archive at c->archive for writing: creates the folder, takes its lock (held by another
