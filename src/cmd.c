@@ -78,6 +78,30 @@ static bool index_has_id(const struct idx *ix, const char *id)
     return false;
 }
 
+/* idx_opts.published: the publish time in the article's meta.json, 0 when unknown. */
+static int64_t archived_published(const char *id, void *ud)
+{
+    struct archive_meta m = ARCHIVE_META_INIT;
+    struct strbuf why = STRBUF_INIT;
+    int64_t t = 0;
+
+    if (archive_meta_read(ud, id, &m, &why) == ARC_OK)
+        t = m.published;
+    archive_meta_release(&m);
+    strbuf_release(&why);
+    return t;
+}
+
+void cmd_index_years(const struct cmd_common *c, struct idx *ix)
+{
+    struct idx_opts io = IDX_OPTS_INIT;
+
+    io.year = c->year;
+    io.published = archived_published;
+    io.ud = (void *)c->archive;
+    idx_resolve_years(ix, &io);
+}
+
 enum arc_exit cmd_load_index(const struct cmd_common *c, struct idx **out)
 {
     struct idx_opts io = IDX_OPTS_INIT;
@@ -87,6 +111,8 @@ enum arc_exit cmd_load_index(const struct cmd_common *c, struct idx **out)
     enum arc_err err;
 
     io.year = c->year;
+    io.published = archived_published;
+    io.ud = (void *)c->archive;
     err = idx_parse_file(path, &io, &ix, &why);
     if (err) {
         error("%s", why.len ? why.buf : arc_strerror(err));

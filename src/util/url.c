@@ -297,3 +297,27 @@ char *url_drop_params(const char *url, const char *const *names)
     curl_url_cleanup(h);
     return out;
 }
+
+char *url_upgrade_https(const char *url, const char *const *hosts)
+{
+    CURLU *h = parse_absolute(url, false);
+    char *scheme, *host, *out = NULL;
+    bool listed = false;
+
+    if (!h)
+        return NULL;
+    scheme = get_part(h, CURLUPART_SCHEME, 0);
+    host = get_part(h, CURLUPART_HOST, 0);
+    if (host)
+        ascii_lower(host);
+    for (size_t i = 0; host && hosts && hosts[i] && !listed; i++)
+        listed = !strcmp(host, hosts[i]);
+    if (scheme && !strcmp(scheme, "http") && listed &&
+        curl_url_set(h, CURLUPART_SCHEME, "https", 0) == CURLUE_OK &&
+        curl_url_set(h, CURLUPART_PORT, NULL, 0) == CURLUE_OK)
+        out = get_part(h, CURLUPART_URL, 0);
+    free(scheme);
+    free(host);
+    curl_url_cleanup(h);
+    return out ? out : xstrdup(url);
+}
