@@ -47,6 +47,9 @@ char *cmd_index_path(const struct cmd_common *c);
  * every --only names an entry.  Returns ARC_EXIT_OK, or prints the error and returns
  * ARC_EXIT_USAGE (missing or unreadable index, unknown --only). */
 ARC_WUR enum arc_exit cmd_load_index(const struct cmd_common *c, struct idx **out);
+/* Settles the years of the index's bare months again (idx_resolve_years) with the publish dates
+ * of the articles archived under c->archive; cmd_load_index() already does it once. */
+void cmd_index_years(const struct cmd_common *c, struct idx *ix);
 /* Is the entry selected by --only (always true without --only)? */
 bool cmd_selected(const struct cmd_common *c, const struct idx_entry *e);
 void cmd_common_release(struct cmd_common *c);
@@ -100,5 +103,8 @@ ARC_PRINTF(1, 2) void warning(const char *fmt, ...);
 /* The subcommands.  argv[0] is the subcommand's name; each returns an enum arc_exit. */
 int cmd_status(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_reconvert(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ struct cmd_struct {
 
 static const struct cmd_struct commands[] = {
     { "status", cmd_status, 0, "list the index's entries and the state of their copies" },
+    { "fetch", cmd_fetch, CMD_TAKES_LOCK, "download the index's articles into the archive" },
     { "convert", cmd_convert, 0, "convert a saved page: classification, metadata, offline XHTML" },
 };
 
