@@ -25,7 +25,7 @@ for cmd in $commands; do
         archiver $cmd -h | sed -n "s/^    .*--\([a-z-]*\).*/\1/p" | grep -v "^help$" >opts &&
         [ -s opts ] &&
         while read -r o; do
-            grep -q -- "\\\\-\\\\-$o" "$TEST_SRCDIR/docs/archiver.1" ||
+            sed "s/\\\\-/-/g" "$TEST_SRCDIR/docs/archiver.1" | grep -q -- "--$o\\b" ||
                 { echo "--$o missing from archiver.1"; exit 1; }
         done <opts
     '
