@@ -8,3 +8,7 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/n
 cmake --build build-bench --target bench_convert -j2 >/dev/null
 echo "== converter: best of ${ROUNDS:-10} rounds per page =="
 ./build-bench/bench_convert -n "${ROUNDS:-10}" tests/data/wechat/*.html
+
+cmake --build build-bench --target archiver -j2 >/dev/null
+echo "== fetch: ${PAGES:-100} articles against the local test server, and the no-op re-run =="
+bash bench/fetch.sh build-bench/archiver

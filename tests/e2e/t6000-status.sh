@@ -74,7 +74,7 @@ test_expect_success 'status prints one line per entry and the totals' '
     archiver status --year 2024 >out &&
     test_grep "^2024-12$" out &&
     test_grep "^2024-05$" out &&
-    test_grep "^  pending +12\.27  Lw3L55bIxH90I0woao6P6Q +深入内存调试：Valgrind工具的终极指南  https://mp\.weixin\.qq\.com/s/Lw3L55bIxH90I0woao6P6Q$" out &&
+    test_grep "^  pending  12\.27  Lw3L55bIxH90I0woao6P6Q  深入内存调试：Valgrind工具的终极指南  https://mp\.weixin\.qq\.com/s/Lw3L55bIxH90I0woao6P6Q$" out &&
     test "$(grep -c "^  pending " out)" = 16 &&
     test_grep "^16 entries in 3 months: 16 pending$" out
 '
