@@ -161,11 +161,11 @@ static void on_tick(const struct fetch_stats *st, void *ud)
     char bytes[32], rate[32];
     size_t failures = r->counts[OUT_FAILED] + r->counts[OUT_WALLED];
 
-    r->bytes = st->bytes;
+    (void)st; /* the run counts bytes itself, so the summary has them without a tick */
     if (!r->progress)
         return;
-    human_bytes(st->bytes, bytes, sizeof(bytes));
-    human_bytes(elapsed > 0.5 ? (uint64_t)(st->bytes / elapsed) : 0, rate, sizeof(rate));
+    human_bytes(r->bytes, bytes, sizeof(bytes));
+    human_bytes(elapsed > 0.5 ? (uint64_t)(r->bytes / elapsed) : 0, rate, sizeof(rate));
     fprintf(stderr, "\r\033[Kfetch: articles %zu/%zu, images %zu (%zu failed), %s, %s/s",
             r->finished_articles, r->active_articles, r->images_downloaded, r->images_failed, bytes,
             rate);
@@ -560,6 +560,7 @@ static void image_done(struct fetch_req *req)
     struct strbuf why = STRBUF_INIT;
 
     img->done = true;
+    r->bytes += req->body.len;
     if (req->err != ARC_OK) {
         img->result.status = ARCHIVE_IMAGE_FAILED;
         replace(&img->result.error, req->error ? req->error : arc_strerror(req->err));
@@ -693,6 +694,7 @@ static void page_done(struct fetch_req *req)
     struct article *a = req->data;
     char *host;
 
+    a->run->bytes += req->body.len;
     if (req->err == ARC_EWALL) {
         host = url_host(a->url);
         walled(a, host ? host : a->url, "host walled earlier in this run");
