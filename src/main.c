@@ -23,6 +23,8 @@ static const struct cmd_struct commands[] = {
     { "status", cmd_status, 0, "list the index's entries and the state of their copies" },
     { "fetch", cmd_fetch, CMD_TAKES_LOCK, "download the index's articles into the archive" },
     { "convert", cmd_convert, 0, "convert a saved page: classification, metadata, offline XHTML" },
+    { "import", cmd_import, CMD_TAKES_LOCK, "put a page saved by a browser into the archive" },
+    { "reconvert", cmd_reconvert, CMD_TAKES_LOCK, "rebuild the offline copies from raw pages" },
 };
 
 static const char main_usage[] =
@@ -35,8 +37,8 @@ static void print_main_help(FILE *out)
           "them.\n\ncommands:\n",
           out);
     for (size_t i = 0; i < ARC_ARRAY_SIZE(commands); i++)
-        fprintf(out, "    %-10s%s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "    %-10s%s\n", "help", "show a command's options: archiver help <command>");
+        fprintf(out, "    %-12s%s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "    %-12s%s\n", "help", "show a command's options: archiver help <command>");
     fputs("\nglobal options:\n"
           "    -C <dir>      run as if started in <dir>\n"
           "    --version     print the version and the data directory\n"

@@ -258,6 +258,11 @@ ARC_WUR enum arc_err archive_image_accept(struct archive_image *img, const void 
  * href (NULL: none); url the original's, when the page does not name its own. */
 void archive_render_article(const struct conv_page *page, const char *url, const char *css,
                             unsigned flags, struct strbuf *out);
+/* The body in article.html stands between these two comments, each on a line of its own, so that
+ * the books can read it back without the page's title and byline (no text can contain "<!--":
+ * the writer escapes every '<'). */
+#define ARCHIVE_BODY_BEGIN "<!-- archiver:body -->"
+#define ARCHIVE_BODY_END   "<!-- /archiver:body -->"
 
 /* Stores a converted article as a new version of articles/<id>: every image of page->doc whose
  * source is an image of meta with status ARCHIVE_IMAGE_OK is pointed at that file (the others
@@ -270,6 +275,12 @@ ARC_WUR enum arc_err archive_store_page(const char *dir, const char *id, struct 
                                         const void *raw, size_t rawlen,
                                         const struct archive_meta *meta, const void *const *data,
                                         const size_t *lens, struct strbuf *why);
+
+/* Appends the article.html that archive_store_page() would write for page and meta (pointing
+ * page->doc's images at meta's files as it does), so a caller can tell whether a new version
+ * would change the offline copy.  page->doc must not be NULL. */
+void archive_render_stored(struct conv_page *page, const struct archive_meta *meta,
+                           struct strbuf *out);
 
 /* The image of meta with this source URL, or NULL. */
 struct archive_image *archive_meta_find_image(const struct archive_meta *m, const char *src);

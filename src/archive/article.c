@@ -130,8 +130,10 @@ void archive_render_article(const struct conv_page *p, const char *url, const ch
         doc_xml_escape_str(out, source);
         strbuf_addstr(out, "</a></p>\n");
     }
+    strbuf_addstr(out, ARCHIVE_BODY_BEGIN "\n");
     if (p->doc)
         doc_write_xhtml(p->doc->root, out, flags);
+    strbuf_addstr(out, ARCHIVE_BODY_END "\n");
     doc_page_end(out);
     strbuf_release(&when);
 }
@@ -194,4 +196,16 @@ enum arc_err archive_store_page(const char *dir, const char *id, struct conv_pag
     free(files);
     strbuf_release(&html);
     return err;
+}
+
+void archive_render_stored(struct conv_page *page, const struct archive_meta *meta,
+                           struct strbuf *out)
+{
+    struct doc_visitor v = { link_image, NULL };
+    void *ud[2] = { (void *)meta, page->doc };
+
+    if (!page->doc)
+        BUG("archive_render_stored without a body");
+    doc_walk(page->doc->root, &v, ud);
+    archive_render_article(page, meta->url, "../../book.css", DOC_XHTML_NO_REMOTE, out);
 }

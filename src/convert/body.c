@@ -77,6 +77,8 @@ static char *image_url(const char *url)
 static void images_push(struct conv_body *b, char *url)
 {
     b->images = xgrow(b->images, sizeof(*b->images), b->nimages + 1, &b->aimages);
+    b->locals = xgrow(b->locals, sizeof(*b->locals), b->nimages + 1, &b->alocals);
+    b->locals[b->nimages] = NULL;
     b->images[b->nimages++] = url;
 }
 
@@ -99,11 +101,16 @@ const char *conv__add_image(struct conv_body *b, const char *url)
 
 void conv__body_release(struct conv_body *b)
 {
-    for (size_t i = 0; i < b->nimages; i++)
+    for (size_t i = 0; i < b->nimages; i++) {
         free(b->images[i]);
+        if (b->locals)
+            free(b->locals[i]);
+    }
     free(b->images);
+    free(b->locals);
     b->images = NULL;
-    b->nimages = b->aimages = 0;
+    b->locals = NULL;
+    b->nimages = b->aimages = b->alocals = 0;
 }
 
 /* An open-addressing set of indexes into b->images (slot = index + 1; 0 = empty). */
@@ -139,8 +146,8 @@ static void imgset_rebuild(struct imgset *set, const struct conv_body *b, size_t
         imgset_insert(set, b, i);
 }
 
-/* conv__add_image() with the set: returns the stored copy or NULL. */
-static const char *imgset_add(struct imgset *set, struct conv_body *b, const char *url)
+/* conv__add_image() with the set: returns the stored copy or NULL, and its index in *idx. */
+static const char *imgset_add(struct imgset *set, struct conv_body *b, const char *url, size_t *idx)
 {
     char *u = image_url(url);
     size_t i;
@@ -152,11 +159,13 @@ static const char *imgset_add(struct imgset *set, struct conv_body *b, const cha
     for (i = (size_t)hash_str(u) & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1)) {
         if (!strcmp(b->images[set->slots[i] - 1], u)) {
             free(u);
+            *idx = set->slots[i] - 1;
             return b->images[set->slots[i] - 1];
         }
     }
     images_push(b, u);
     set->slots[i] = b->nimages;
+    *idx = b->nimages - 1;
     return u;
 }
 
@@ -908,14 +917,39 @@ static void emit_inline_image(struct walker *w, const char *src, const char *alt
         w->para_imgs++;
 }
 
-/* Records the image URL; returns the stored copy or NULL. */
-static const char *add_image(struct walker *w, const char *ref)
+/* Records the image URL; returns the stored copy or NULL, and its index in *idx. */
+static const char *add_image_at(struct walker *w, const char *ref, size_t *idx)
 {
     char *u = resolve(w, ref);
-    const char *stored = u ? imgset_add(&w->set, w->b, u) : NULL;
+    const char *stored = u ? imgset_add(&w->set, w->b, u, idx) : NULL;
 
     free(u);
     return stored;
+}
+
+static const char *add_image(struct walker *w, const char *ref)
+{
+    size_t idx;
+
+    return add_image_at(w, ref, &idx);
+}
+
+/* A relative-path reference (no scheme, not "/..." nor "//host"): what a browser's "save page
+ * complete" writes in src for the copy it keeps beside the page ("page_files/1.jpg"). */
+static bool is_relative_path(const char *s)
+{
+    size_t n = strcspn(s, ":/?#");
+
+    if (!*s || *s == '/' || is_data_url(s))
+        return false;
+    return s[n] != ':';
+}
+
+/* Remembers an <img>'s relative src next to its image URL; the first one found wins. */
+static void note_local(struct walker *w, size_t idx, const char *src)
+{
+    if (src && is_relative_path(src) && !w->b->locals[idx])
+        w->b->locals[idx] = xstrdup(src);
 }
 
 static void read_img(struct walker *w, const GumboNode *g)
@@ -923,6 +957,7 @@ static void read_img(struct walker *w, const GumboNode *g)
     const char *src = attr_ne(g, "data-src"), *alt = conv__attr(g, "alt"), *stored, *ratio;
     long width = num_attr(g, "width"), height = num_attr(g, "height");
     long dw = num_attr(g, "data-w");
+    size_t idx;
     bool emoji;
 
     if (!src || is_data_url(src))
@@ -933,12 +968,13 @@ static void read_img(struct walker *w, const GumboNode *g)
         return; /* a tracking pixel */
     emoji = class_match(g, "emoji", true) || (width > 0 && width <= EMOJI_MAX_WIDTH) ||
             (dw > 0 && dw <= EMOJI_MAX_WIDTH);
-    stored = src ? add_image(w, src) : NULL;
+    stored = src ? add_image_at(w, src, &idx) : NULL;
     if (!stored) {
         if (alt && *alt)
             emit_text(w, alt, strlen(alt));
         return;
     }
+    note_local(w, idx, attr_ne(g, "src"));
     if (dw > 0) {
         width = dw;
         height = -1;

@@ -98,6 +98,10 @@ struct conv_page {
     struct doc *doc; /* the body for CONV_ARTICLE and CONV_GENERIC; NULL otherwise */
     char **images;   /* content image source URLs (absolute, &amp; unescaped, no fragment),
                         in document order, each once */
+    /* Parallel to images (NULL when there are none): the src attribute of the first <img>
+     * showing each when that is a relative path, as in a page a browser saved with its files
+     * ("page_files/1.jpg"); else NULL. */
+    char **image_local;
     size_t nimages;
     char *detail; /* for failure pages and CONV_UNREADABLE: what the page said, or why it
                      could not be read; NULL otherwise */

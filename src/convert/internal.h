@@ -45,6 +45,9 @@ struct conv_body {
     const char *base_url; /* relative URLs resolve against it; NULL = keep only absolute */
     char **images;        /* content image URLs found so far, each once (xmalloc'd) */
     size_t nimages, aimages;
+    char **locals; /* parallel to images: an <img>'s relative src (a browser's saved copy), or
+                      NULL; xmalloc'd */
+    size_t alocals;
 };
 
 /* Maps the children of node (an element such as #js_content or <body>) to Doc blocks appended

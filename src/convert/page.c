@@ -86,9 +86,13 @@ void conv_page_release(struct conv_page *page)
         return;
     meta_release(&page->meta);
     doc_free(page->doc);
-    for (size_t i = 0; i < page->nimages; i++)
+    for (size_t i = 0; i < page->nimages; i++) {
         free(page->images[i]);
+        if (page->image_local)
+            free(page->image_local[i]);
+    }
     free(page->images);
+    free(page->image_local);
     free(page->detail);
     memset(page, 0, sizeof(*page));
 }
@@ -525,10 +529,12 @@ static void convert_parsed(const char *text, size_t tlen, const struct conv_inpu
     }
     out->doc = b.doc;
     out->images = b.images;
+    out->image_local = b.locals;
     out->nimages = b.nimages;
     b.doc = NULL;
     b.images = NULL;
-    b.nimages = b.aimages = 0;
+    b.locals = NULL;
+    b.nimages = b.aimages = b.alocals = 0;
     conv__body_release(&b);
 }
 
