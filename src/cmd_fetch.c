@@ -81,8 +81,9 @@ struct article {
     int hops;
     struct conv_page conv;
     bool converted;
-    struct strbuf raw;            /* the page as fetched; empty when re-read from raw.html.gz */
-    bool reread;                  /* converted from raw.html.gz, not fetched */
+    struct strbuf raw; /* the page as fetched; empty when re-read from raw.html.gz */
+    bool reread;       /* converted from raw.html.gz, not fetched */
+    bool not_modified; /* --refresh got 304 (and the stored page is read to retry images) */
     struct article_image *images; /* one per conv.images[i] */
     size_t waiting;               /* images still downloading */
     enum outcome outcome;
@@ -387,7 +388,8 @@ static void store(struct article *a)
     size_t nold = a->meta.nimages;
     struct strbuf why = STRBUF_INIT;
     const char *result;
-    bool images_news = false;
+    bool images_news = false, commit;
+    size_t gained = 0;
 
     /* The new image list, in page order; the old one tells what can be reused. */
     a->meta.images = NULL;
@@ -427,6 +429,8 @@ static void store(struct article *a)
             data[i] = ai->bytes.len ? ai->bytes.buf : ai->img->data.buf;
             lens[i] = ai->bytes.len ? ai->bytes.len : ai->img->data.len;
         }
+        if (ai->img && ai->img->result.status == ARCHIVE_IMAGE_OK)
+            gained++;
         if (im->status == ARCHIVE_IMAGE_OK)
             a->images_ok++;
         else
@@ -446,17 +450,27 @@ static void store(struct article *a)
         a->meta.fetched = r->now;
     }
     archive_meta_from_page(&a->meta, &a->conv);
-    a->meta.state = ARCHIVE_ARCHIVED;
-    a->meta.deleted_upstream = 0;
-    replace(&a->meta.error, NULL);
+    if (!a->reread) { /* a fresh page: whatever the state was, it is an article again */
+        a->meta.state = ARCHIVE_ARCHIVED;
+        a->meta.deleted_upstream = 0;
+        replace(&a->meta.error, NULL);
+    }
     result = a->reread ? "images-retried" : "archived";
     if (a->images_missing)
-        set_detail(a, "%zu images, %zu missing", a->images_ok, a->images_missing);
+        set_detail(a, "%zu image%s, %zu missing", a->images_ok, a->images_ok == 1 ? "" : "s",
+                   a->images_missing);
     else
-        set_detail(a, "%zu images", a->images_ok);
-    archive_meta_add_event(&a->meta, r->now, result, a->reread ? 0 : a->page.status, a->detail);
+        set_detail(a, "%zu image%s", a->images_ok, a->images_ok == 1 ? "" : "s");
+    /* Retrying images that fail again changes nothing: no new version, no event, so a nightly
+     * run does not grow the history. */
+    commit = !a->reread || gained;
+    if (commit)
+        archive_meta_add_event(&a->meta, r->now, result, a->reread ? 0 : a->page.status, a->detail);
+    else if (a->not_modified)
+        store_meta_only(a);
 
-    if (archive_store_page(r->c.archive, a->e->id, &a->conv, a->reread ? NULL : a->raw.buf,
+    if (commit &&
+        archive_store_page(r->c.archive, a->e->id, &a->conv, a->reread ? NULL : a->raw.buf,
                            a->raw.len, &a->meta, data, lens, &why) != ARC_OK) {
         clear_line(r);
         error("%s: cannot store the copy: %s", a->e->id, why.buf);
@@ -471,7 +485,8 @@ static void store(struct article *a)
         strbuf_release(&a->images[i].bytes);
         if (!img)
             continue;
-        if (img->result.status == ARCHIVE_IMAGE_OK && !img->stored && a->outcome != OUT_FAILED)
+        if (img->result.status == ARCHIVE_IMAGE_OK && !img->stored && commit &&
+            a->outcome != OUT_FAILED)
             img->stored = archive_article_path(r->c.archive, a->e->id, img->result.file);
         if (!--img->users)
             strbuf_release(&img->data);
@@ -481,8 +496,10 @@ static void store(struct article *a)
     strbuf_release(&why);
     if (a->outcome == OUT_FAILED)
         finish(a, OUT_FAILED, true);
-    else
+    else if (commit)
         finish(a, OUT_ARCHIVED, images_news);
+    else
+        finish(a, a->not_modified ? OUT_NOT_MODIFIED : OUT_SKIPPED, images_news);
 }
 
 static void image_done(struct fetch_req *req);
@@ -689,6 +706,8 @@ static void convert_page(struct article *a, const char *buf, size_t len, const c
     converted(a);
 }
 
+static bool reread(struct article *a);
+
 static void page_done(struct fetch_req *req)
 {
     struct article *a = req->data;
@@ -708,6 +727,9 @@ static void page_done(struct fetch_req *req)
     if (req->status == 304 && a->had_copy) {
         set_detail(a, "not modified");
         archive_meta_add_event(&a->meta, a->run->now, "not-modified", 304, NULL);
+        a->not_modified = true;
+        if (reread(a)) /* the page is current; its missing images may not be */
+            return;
         store_meta_only(a);
         finish(a, OUT_NOT_MODIFIED, false);
         return;
@@ -738,6 +760,26 @@ static bool has_failed_images(const struct archive_meta *m)
     return false;
 }
 
+/* Converts the stored page again to retry the images that failed before.  False when there is
+ * none to retry, or the stored page cannot be read. */
+static bool reread(struct article *a)
+{
+    struct strbuf raw = STRBUF_INIT, why = STRBUF_INIT;
+    bool ok =
+        has_failed_images(&a->meta) &&
+        archive_read_file(a->run->c.archive, a->e->id, "raw.html.gz", 0, &raw, &why) == ARC_OK;
+
+    if (ok) {
+        a->reread = true;
+        free(a->url);
+        a->url = xstrdup(a->meta.url);
+        convert_page(a, raw.buf, raw.len, a->meta.final_url, NULL);
+    }
+    strbuf_release(&raw);
+    strbuf_release(&why);
+    return ok;
+}
+
 /* Starts an entry: fetch it, re-read it to retry its images, or leave it. */
 static void start(struct run *r, struct article *a)
 {
@@ -761,20 +803,9 @@ static void start(struct run *r, struct article *a)
     r->active_articles++;
 
     if (a->had_copy && !r->refresh) {
-        struct strbuf raw = STRBUF_INIT;
-        if (!has_failed_images(&a->meta) ||
-            archive_read_file(r->c.archive, a->e->id, "raw.html.gz", 0, &raw, &why) != ARC_OK) {
-            strbuf_release(&raw);
-            strbuf_release(&why);
+        /* Archived: only images missing from the copy are asked for again. */
+        if (!reread(a))
             finish(a, OUT_SKIPPED, false);
-            return;
-        }
-        /* Archived with images missing: convert the stored page again and retry them. */
-        a->reread = true;
-        a->url = xstrdup(a->meta.url);
-        convert_page(a, raw.buf, raw.len, a->meta.final_url, NULL);
-        strbuf_release(&raw);
-        strbuf_release(&why);
         return;
     }
     if (!a->had_copy && !r->refresh && !r->c.only.n &&
@@ -823,12 +854,13 @@ static void print_summary(const struct run *r, double seconds)
     char bytes[32];
 
     human_bytes(r->bytes, bytes, sizeof(bytes));
-    fprintf(stderr,
-            "fetch: %zu entries: %zu archived, %zu unchanged, %zu already archived, %zu deleted "
-            "upstream, %zu walled, %zu failed; images %zu downloaded, %zu failed; %s in %.1f s\n",
-            r->narticles, r->counts[OUT_ARCHIVED], r->counts[OUT_NOT_MODIFIED],
-            r->counts[OUT_SKIPPED], r->counts[OUT_DELETED], r->counts[OUT_WALLED],
-            r->counts[OUT_FAILED], r->images_downloaded, r->images_failed, bytes, seconds);
+    fprintf(
+        stderr,
+        "fetch: %zu entries: %zu archived, %zu unchanged, %zu already archived, %zu deleted "
+        "or unavailable, %zu walled, %zu failed; images %zu downloaded, %zu failed; %s in %.1f s\n",
+        r->narticles, r->counts[OUT_ARCHIVED], r->counts[OUT_NOT_MODIFIED], r->counts[OUT_SKIPPED],
+        r->counts[OUT_DELETED], r->counts[OUT_WALLED], r->counts[OUT_FAILED], r->images_downloaded,
+        r->images_failed, bytes, seconds);
 }
 
 static int64_t run_now(void)

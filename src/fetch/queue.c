@@ -323,7 +323,8 @@ static void describe(struct strbuf *why, enum arc_err err, CURLcode result,
     if (err == ARC_ETOOBIG)
         strbuf_addf(why, "body larger than %zu bytes", x->cap);
     else if (err == ARC_EHTTP && result == CURLE_OK)
-        strbuf_addf(why, "HTTP %ld after %d attempts", req->status, req->attempts);
+        strbuf_addf(why, "HTTP %ld after %d attempt%s", req->status, req->attempts,
+                    req->attempts == 1 ? "" : "s");
     else if (result != CURLE_OK)
         strbuf_addstr(why, x->errbuf[0] ? x->errbuf : curl_easy_strerror(result));
 }

@@ -300,7 +300,7 @@ char *url_drop_params(const char *url, const char *const *names)
 
 char *url_upgrade_https(const char *url, const char *const *hosts)
 {
-    CURLU *h = parse_absolute(url, false);
+    CURLU *h = parse_absolute(url, true);
     char *scheme, *host, *out = NULL;
     bool listed = false;
 
@@ -313,8 +313,11 @@ char *url_upgrade_https(const char *url, const char *const *hosts)
     for (size_t i = 0; host && hosts && hosts[i] && !listed; i++)
         listed = !strcmp(host, hosts[i]);
     if (scheme && !strcmp(scheme, "http") && listed &&
-        curl_url_set(h, CURLUPART_SCHEME, "https", 0) == CURLUE_OK &&
-        curl_url_set(h, CURLUPART_PORT, NULL, 0) == CURLUE_OK)
+        (curl_url_set(h, CURLUPART_SCHEME, "https", 0) != CURLUE_OK ||
+         curl_url_set(h, CURLUPART_PORT, NULL, 0) != CURLUE_OK))
+        listed = false; /* cannot happen with a parsed URL; keep it as it was */
+    /* The fragment never goes to the server ("#wechat_redirect"): not part of what is fetched. */
+    if (curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK)
         out = get_part(h, CURLUPART_URL, 0);
     free(scheme);
     free(host);

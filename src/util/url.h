@@ -56,9 +56,10 @@ ARC_MALLOC char *url_path(const char *url);
  * URL. */
 ARC_MALLOC char *url_drop_params(const char *url, const char *const *names);
 
-/* url with its scheme changed to https (and an explicit port dropped) when it is http and its
- * host is one of hosts (NULL-ended, lowercase): hosts that serve only https, as a browser's HSTS
- * list would.  Otherwise a copy of url; NULL when url is not an absolute http(s) URL. */
+/* The URL to request for url: its fragment dropped, and its scheme changed to https (an explicit
+ * port dropped too) when it is http and its host is one of hosts (NULL-ended, lowercase): hosts
+ * that serve only https, as a browser's HSTS list would.  NULL when url is not an absolute http(s)
+ * URL. */
 ARC_MALLOC char *url_upgrade_https(const char *url, const char *const *hosts);
 
 #endif

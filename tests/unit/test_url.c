@@ -135,6 +135,33 @@ static void test_url_drop_params_keeps_the_rest(void **state)
     check_str(url_drop_params("nope", noise), NULL);
 }
 
+static void check_upgrade(const char *in, const char *want)
+{
+    static const char *const hosts[] = { "mp.weixin.qq.com", "mmbiz.qpic.cn", NULL };
+    char *got = url_upgrade_https(in, hosts);
+
+    if (!want) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_url_upgrade_https(void **state)
+{
+    (void)state;
+    check_upgrade("http://mp.weixin.qq.com/s?__biz=M%3D%3D&mid=1&idx=1#wechat_redirect",
+                  "https://mp.weixin.qq.com/s?__biz=M%3D%3D&mid=1&idx=1");
+    check_upgrade("http://MMBIZ.qpic.cn:80/a/640?wx_fmt=png",
+                  "https://MMBIZ.qpic.cn/a/640?wx_fmt=png");         /* curl keeps the case */
+    check_upgrade("http://example.com/a#b", "http://example.com/a"); /* not listed: kept */
+    check_upgrade("https://mp.weixin.qq.com/s/x", "https://mp.weixin.qq.com/s/x");
+    check_upgrade("ftp://mp.weixin.qq.com/x", NULL);
+    check_upgrade("/relative", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_url_query_param_decodes),
         cmocka_unit_test(test_url_host_and_path),
         cmocka_unit_test(test_url_drop_params_keeps_the_rest),
+        cmocka_unit_test(test_url_upgrade_https),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
