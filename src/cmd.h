@@ -106,5 +106,7 @@ int cmd_convert(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_reconvert(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_epub(int argc, char **argv);
 
 #endif

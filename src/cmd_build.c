@@ -1,0 +1,268 @@
+/* cmd_build.c: `archiver build` (and its short form `archiver epub`) makes the books from the
+ * index and the archive: the EPUB now, the PDF with the PDF back end.  The book structure comes
+ * from archive/book.h, the cover from pdf/, the package from epub/. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "archive/book.h"
+#include "epub/epub.h"
+#include "pdf/pdf.h"
+#include "util/alloc.h"
+#include "util/fs.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+static const char *const build_usage[] = {
+    "archiver build [<index>] [--archive <dir>] [--epub <file>] [--pdf <file>] [--from <yyyy-mm>] "
+    "[--to <yyyy-mm>] [<options>]",
+    NULL,
+};
+static const char *const epub_usage[] = {
+    "archiver epub [<index>] [--archive <dir>] [--epub <file>] [--from <yyyy-mm>] "
+    "[--to <yyyy-mm>] [<options>]",
+    NULL,
+};
+
+/* Where a plain `archiver build` puts its books. */
+#define BOOK_DIR "book"
+
+struct build {
+    struct cmd_common c;
+    const char *epub, *pdf, *from, *to, *title, *author, *lang, *order, *css;
+    int max_image_px;
+    size_t warnings;
+};
+
+static void on_warning(const char *msg, void *ud)
+{
+    struct build *bd = ud;
+
+    bd->warnings++;
+    if (!bd->c.quiet)
+        warning("%s", msg);
+}
+
+/* "2024-03" -> 202403; 0 for NULL; a usage error otherwise. */
+static int parse_month(const char *s, const char *opt, const char *const *usage)
+{
+    int y, m, n = 0;
+
+    if (!s)
+        return 0;
+    if (sscanf(s, "%4d-%2d%n", &y, &m, &n) != 2 || s[n] || y < 1970 || y > 9999 || m < 1 || m > 12)
+        opts_usage_error(usage, "%s takes a month as YYYY-MM, not '%s'", opt, s);
+    return y * 100 + m;
+}
+
+static enum book_order parse_order(const char *s, const char *const *usage)
+{
+    if (!s || !strcmp(s, "index"))
+        return BOOK_ORDER_INDEX;
+    if (!strcmp(s, "oldest"))
+        return BOOK_ORDER_OLDEST;
+    if (!strcmp(s, "newest"))
+        return BOOK_ORDER_NEWEST;
+    opts_usage_error(usage, "--order takes index, oldest or newest, not '%s'", s);
+    return BOOK_ORDER_INDEX;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void human_bytes(size_t n, struct strbuf *out)
+{
+    if (n >= 1024 * 1024)
+        strbuf_addf(out, "%.1f MB", n / (1024.0 * 1024.0));
+    else
+        strbuf_addf(out, "%.1f kB", n / 1024.0);
+}
+
+static enum arc_exit make_epub(struct build *bd, const struct book *b, const char *path)
+{
+    struct epub_opts eo = { 0 };
+    struct epub_report rep;
+    struct pdf_cover cover = PDF_COVER_INIT;
+    struct strbuf png = STRBUF_INIT, why = STRBUF_INIT, count = STRBUF_INIT, size = STRBUF_INIT;
+    char *css = bd->css ? xstrdup(bd->css) : xasprintf("%s/styles/book.css", fs_datadir());
+    struct timespec t0;
+    enum arc_exit rc = ARC_EXIT_OK;
+    enum arc_err err;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    strbuf_addf(&count, b->zh ? "%zu 篇文章" : "%zu articles", b->nchapters);
+    cover.title = b->title;
+    cover.subtitle = b->range;
+    cover.line = count.buf;
+    cover.lang = b->lang;
+    if (pdf_cover_png(&cover, &png, &why) != ARC_OK) {
+        on_warning(why.buf, bd); /* a book without a cover is still a book */
+        strbuf_reset(&why);
+        strbuf_release(&png);
+    }
+    eo.css_path = css;
+    eo.cover_png = png.len ? png.buf : NULL;
+    eo.cover_len = png.len;
+    eo.max_image_px = bd->max_image_px;
+    eo.warn = on_warning;
+    eo.ud = bd;
+    err = epub_write(b, &eo, path, &rep, &why);
+    if (err == ARC_ENOTFOUND) {
+        error("%s", why.buf);
+        rc = ARC_EXIT_USAGE;
+    } else if (err) {
+        error("%s", why.buf);
+        rc = ARC_EXIT_FATAL;
+    } else if (!bd->c.quiet || bd->c.json) {
+        human_bytes(rep.bytes, &size);
+        fprintf(stderr,
+                "build: %s: %zu chapters (%zu archived), %zu images (%zu transcoded, %zu "
+                "missing), %s in %.1f s\n",
+                path, rep.chapters, rep.archived, rep.images, rep.images_transcoded,
+                rep.images_missing, size.buf, seconds_since(&t0));
+    }
+    if (!err && bd->c.json) {
+        json_t *o = json_object(), *e = json_object();
+        json_object_set_new(e, "path", json_string(path));
+        json_object_set_new(e, "chapters", json_integer((json_int_t)rep.chapters));
+        json_object_set_new(e, "archived", json_integer((json_int_t)rep.archived));
+        json_object_set_new(e, "images", json_integer((json_int_t)rep.images));
+        json_object_set_new(e, "images_transcoded",
+                            json_integer((json_int_t)rep.images_transcoded));
+        json_object_set_new(e, "images_missing", json_integer((json_int_t)rep.images_missing));
+        json_object_set_new(e, "bytes", json_integer((json_int_t)rep.bytes));
+        json_object_set_new(e, "uuid", json_string(b->uuid));
+        json_object_set_new(o, "version", json_integer(1));
+        json_object_set_new(o, "epub", e);
+        json_object_set_new(o, "warnings", json_integer((json_int_t)bd->warnings));
+        if (json_dumpf(o, stdout, JSON_INDENT(2)) != 0)
+            error("cannot write JSON to standard output");
+        putchar('\n');
+        json_decref(o);
+    }
+    free(css);
+    strbuf_release(&png);
+    strbuf_release(&why);
+    strbuf_release(&count);
+    strbuf_release(&size);
+    return rc;
+}
+
+static int run_build(int argc, char **argv, bool epub_only)
+{
+    const char *const *usage = epub_only ? epub_usage : build_usage;
+    struct build bd = { .c = CMD_COMMON_INIT };
+#define BOOK_OPTIONS(bd)                                                                   \
+    OPT_STRING(0, "from", &(bd)->from, "yyyy-mm", "the first month of the book"),          \
+        OPT_STRING(0, "to", &(bd)->to, "yyyy-mm", "the last month of the book"),           \
+        OPT_STRING(0, "title", &(bd)->title, "text",                                       \
+                   "the book's title (default: the index's, or one made of the months)"),  \
+        OPT_STRING(0, "author", &(bd)->author, "text",                                     \
+                   "the book's author (default: the accounts in the archive)"),            \
+        OPT_STRING(0, "lang", &(bd)->lang, "tag", "the book's language (default: zh-CN)"), \
+        OPT_STRING(0, "order", &(bd)->order, "index|oldest|newest",                        \
+                   "the order of the months (default: the index's)"),                      \
+        OPT_INT(0, "max-image-px", &(bd)->max_image_px, "n",                               \
+                "downscale images larger than n pixels on a side, for small devices"),     \
+        OPT_STRING(0, "css", &(bd)->css, "file", "the stylesheet (default: styles/book.css)")
+    const struct opt build_options[] = {
+        OPT_COMMON(&bd.c),
+        OPT_STRING(0, "epub", &bd.epub, "file", "write the EPUB here (default: book/book.epub)"),
+        OPT_STRING(0, "pdf", &bd.pdf, "file", "write the PDF here (not built yet)"),
+        BOOK_OPTIONS(&bd),
+        OPT_END(),
+    };
+    const struct opt epub_options[] = {
+        OPT_COMMON(&bd.c),
+        OPT_STRING(0, "epub", &bd.epub, "file", "write the EPUB here (default: book/book.epub)"),
+        BOOK_OPTIONS(&bd),
+        OPT_END(),
+    };
+    struct book_opts bo = BOOK_OPTS_INIT;
+    struct strbuf why = STRBUF_INIT;
+    struct fs_lock lock = FS_LOCK_INIT;
+    struct idx *ix = NULL;
+    struct book *b = NULL;
+    char *epub_path = NULL;
+    enum arc_exit rc;
+
+    argc = opts_parse(argc, argv, epub_only ? epub_options : build_options, usage);
+    cmd_common_args(&bd.c, argc, argv, usage);
+    if (bd.c.only.n)
+        opts_usage_error(usage, "--only selects entries to fetch; a book has them all");
+    if (bd.epub && !*bd.epub)
+        opts_usage_error(usage, "--epub needs a file name");
+    if (bd.max_image_px < 0 || (bd.max_image_px && bd.max_image_px < 64))
+        opts_usage_error(usage, "--max-image-px takes 64 or more, not %d", bd.max_image_px);
+    if (bd.pdf) {
+        error("the PDF back end is not built yet; use --epub");
+        cmd_common_release(&bd.c);
+        return ARC_EXIT_USAGE;
+    }
+    bo.from = parse_month(bd.from, "--from", usage);
+    bo.to = parse_month(bd.to, "--to", usage);
+    bo.order = parse_order(bd.order, usage);
+    bo.title = bd.title;
+    bo.author = bd.author;
+    bo.lang = bd.lang;
+
+    rc = cmd_load_index(&bd.c, &ix);
+    if (rc != ARC_EXIT_OK)
+        goto out;
+    if (!fs_is_dir(bd.c.archive)) {
+        char *msg =
+            xasprintf("archive '%s' does not exist: every entry is a placeholder", bd.c.archive);
+        on_warning(msg, &bd);
+        free(msg);
+    } else if (fs_lock_acquire(&lock, bd.c.archive, &why) != ARC_OK) {
+        /* A fetch swapping copies while the book reads them would tear the book. */
+        error("%s", why.buf);
+        rc = ARC_EXIT_LOCKED;
+        goto out;
+    }
+    if (book_open(bd.c.archive, ix, &bo, &b, &why) != ARC_OK) {
+        error("%s", why.buf);
+        rc = ARC_EXIT_USAGE;
+        goto out;
+    }
+    if (bd.epub) {
+        epub_path = xstrdup(bd.epub);
+    } else {
+        if (fs_mkdirs(BOOK_DIR, &why) != ARC_OK) {
+            error("%s", why.buf);
+            rc = ARC_EXIT_FATAL;
+            goto out;
+        }
+        epub_path = xstrdup(BOOK_DIR "/book.epub");
+    }
+    rc = make_epub(&bd, b, epub_path);
+    if (rc == ARC_EXIT_OK && bd.warnings)
+        rc = ARC_EXIT_FAILED;
+out:
+    fs_lock_release(&lock);
+    book_free(b);
+    idx_free(ix);
+    free(epub_path);
+    strbuf_release(&why);
+    cmd_common_release(&bd.c);
+    return rc;
+}
+
+int cmd_build(int argc, char **argv)
+{
+    return run_build(argc, argv, false);
+}
+
+int cmd_epub(int argc, char **argv)
+{
+    return run_build(argc, argv, true);
+}
