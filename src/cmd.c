@@ -25,6 +25,16 @@ int error(const char *fmt, ...)
     return -1;
 }
 
+void cmd_human_bytes(uint64_t n, char *buf, size_t size)
+{
+    if (n >= 1024 * 1024)
+        snprintf(buf, size, "%.1f MB", n / (1024.0 * 1024.0));
+    else if (n >= 1024)
+        snprintf(buf, size, "%.1f kB", n / 1024.0);
+    else
+        snprintf(buf, size, "%llu B", (unsigned long long)n);
+}
+
 void warning(const char *fmt, ...)
 {
     va_list ap;

@@ -5,6 +5,8 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "fetch/fetch.h"
 #include "index/index.h"
@@ -94,6 +96,9 @@ ARC_WUR enum arc_exit cmd_archive_begin(const struct cmd_common *c, struct fs_lo
  * or ARC_EXIT_FATAL when the front page cannot be written (printed). */
 ARC_WUR enum arc_exit cmd_archive_end(const struct cmd_common *c, const struct idx *ix,
                                       struct fs_lock *lock, enum arc_exit rc);
+
+/* "512 B", "3.4 kB", "12.3 MB" into buf, for summary and progress lines. */
+void cmd_human_bytes(uint64_t n, char *buf, size_t size);
 
 /* "archiver: error: ..." on stderr; returns -1 (git). */
 ARC_PRINTF(1, 2) int error(const char *fmt, ...);

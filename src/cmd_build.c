@@ -79,20 +79,13 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void human_bytes(size_t n, struct strbuf *out)
-{
-    if (n >= 1024 * 1024)
-        strbuf_addf(out, "%.1f MB", n / (1024.0 * 1024.0));
-    else
-        strbuf_addf(out, "%.1f kB", n / 1024.0);
-}
-
 static enum arc_exit make_epub(struct build *bd, const struct book *b, const char *path)
 {
     struct epub_opts eo = { 0 };
     struct epub_report rep;
     struct pdf_cover cover = PDF_COVER_INIT;
-    struct strbuf png = STRBUF_INIT, why = STRBUF_INIT, count = STRBUF_INIT, size = STRBUF_INIT;
+    struct strbuf png = STRBUF_INIT, why = STRBUF_INIT, count = STRBUF_INIT;
+    char size[32];
     char *css = bd->css ? xstrdup(bd->css) : xasprintf("%s/styles/book.css", fs_datadir());
     struct timespec t0;
     enum arc_exit rc = ARC_EXIT_OK;
@@ -123,12 +116,12 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
         error("%s", why.buf);
         rc = ARC_EXIT_FATAL;
     } else if (!bd->c.quiet || bd->c.json) {
-        human_bytes(rep.bytes, &size);
+        cmd_human_bytes(rep.bytes, size, sizeof(size));
         fprintf(stderr,
                 "build: %s: %zu chapters (%zu archived), %zu images (%zu transcoded, %zu "
                 "missing), %s in %.1f s\n",
                 path, rep.chapters, rep.archived, rep.images, rep.images_transcoded,
-                rep.images_missing, size.buf, seconds_since(&t0));
+                rep.images_missing, size, seconds_since(&t0));
     }
     if (!err && bd->c.json) {
         json_t *o = json_object(), *e = json_object();
@@ -153,7 +146,6 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
     strbuf_release(&png);
     strbuf_release(&why);
     strbuf_release(&count);
-    strbuf_release(&size);
     return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "convert/convert.h"
 #include "fetch/fetch.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
 #include "util/url.h"
@@ -145,16 +146,6 @@ static void clear_line(struct run *r)
     }
 }
 
-static void human_bytes(uint64_t n, char *buf, size_t size)
-{
-    if (n >= 1024 * 1024)
-        snprintf(buf, size, "%.1f MB", n / (1024.0 * 1024.0));
-    else if (n >= 1024)
-        snprintf(buf, size, "%.1f kB", n / 1024.0);
-    else
-        snprintf(buf, size, "%llu B", (unsigned long long)n);
-}
-
 static void on_tick(const struct fetch_stats *st, void *ud)
 {
     struct run *r = ud;
@@ -165,8 +156,8 @@ static void on_tick(const struct fetch_stats *st, void *ud)
     (void)st; /* the run counts bytes itself, so the summary has them without a tick */
     if (!r->progress)
         return;
-    human_bytes(r->bytes, bytes, sizeof(bytes));
-    human_bytes(elapsed > 0.5 ? (uint64_t)(r->bytes / elapsed) : 0, rate, sizeof(rate));
+    cmd_human_bytes(r->bytes, bytes, sizeof(bytes));
+    cmd_human_bytes(elapsed > 0.5 ? (uint64_t)(r->bytes / elapsed) : 0, rate, sizeof(rate));
     fprintf(stderr, "\r\033[Kfetch: articles %zu/%zu, images %zu (%zu failed), %s, %s/s",
             r->finished_articles, r->active_articles, r->images_downloaded, r->images_failed, bytes,
             rate);
@@ -177,15 +168,6 @@ static void on_tick(const struct fetch_stats *st, void *ud)
 
 /* --- the image table --- */
 
-static size_t hash_str(const char *s)
-{
-    size_t h = 1469598103934665603ull;
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 static struct image *image_lookup(struct run *r, const char *url, bool *created)
 {
     size_t slot;
@@ -195,7 +177,7 @@ static struct image *image_lookup(struct run *r, const char *url, bool *created)
         r->table_size = 1024;
         r->table = xcalloc(r->table_size, sizeof(*r->table));
     }
-    slot = hash_str(url) & (r->table_size - 1);
+    slot = hash_fnv1a(url) & (r->table_size - 1);
     for (img = r->table[slot]; img; img = img->hash_next)
         if (!strcmp(img->url, url)) {
             *created = false;
@@ -207,7 +189,7 @@ static struct image *image_lookup(struct run *r, const char *url, bool *created)
         for (size_t i = 0; i < r->table_size; i++) {
             while (r->table[i]) {
                 struct image *next = r->table[i]->hash_next;
-                size_t s = hash_str(r->table[i]->url) & (size - 1);
+                size_t s = hash_fnv1a(r->table[i]->url) & (size - 1);
                 r->table[i]->hash_next = t[s];
                 t[s] = r->table[i];
                 r->table[i] = next;
@@ -216,7 +198,7 @@ static struct image *image_lookup(struct run *r, const char *url, bool *created)
         free(r->table);
         r->table = t;
         r->table_size = size;
-        slot = hash_str(url) & (size - 1);
+        slot = hash_fnv1a(url) & (size - 1);
     }
     img = xcalloc(1, sizeof(*img));
     img->run = r;
@@ -853,7 +835,7 @@ static void print_summary(const struct run *r, double seconds)
 {
     char bytes[32];
 
-    human_bytes(r->bytes, bytes, sizeof(bytes));
+    cmd_human_bytes(r->bytes, bytes, sizeof(bytes));
     fprintf(
         stderr,
         "fetch: %zu entries: %zu archived, %zu unchanged, %zu already archived, %zu deleted "

@@ -154,21 +154,28 @@ static int link_image(const struct doc_node *cn, void *ud)
     return 0;
 }
 
+void archive_render_stored(struct conv_page *page, const struct archive_meta *meta,
+                           struct strbuf *out)
+{
+    struct doc_visitor v = { link_image, NULL };
+    void *ud[2] = { (void *)meta, page->doc };
+
+    if (!page->doc)
+        BUG("archive_render_stored without a body");
+    doc_walk(page->doc->root, &v, ud);
+    archive_render_article(page, meta->url, "../../book.css", DOC_XHTML_NO_REMOTE, out);
+}
+
 enum arc_err archive_store_page(const char *dir, const char *id, struct conv_page *page,
                                 const void *raw, size_t rawlen, const struct archive_meta *meta,
                                 const void *const *data, const size_t *lens, struct strbuf *why)
 {
-    struct doc_visitor v = { link_image, NULL };
-    void *ud[2] = { (void *)meta, page->doc };
     struct archive_file *files = xcalloc(meta->nimages + 2, sizeof(*files));
     struct strbuf html = STRBUF_INIT;
     size_t n = 0;
     enum arc_err err;
 
-    if (!page->doc)
-        BUG("archive_store_page without a body");
-    doc_walk(page->doc->root, &v, ud);
-    archive_render_article(page, meta->url, "../../book.css", DOC_XHTML_NO_REMOTE, &html);
+    archive_render_stored(page, meta, &html);
     files[n++] = (struct archive_file){ "article.html", html.buf, html.len, 0 };
     if (raw)
         files[n++] = (struct archive_file){ "raw.html.gz", raw, rawlen, ARCHIVE_FILE_GZIP };
@@ -196,16 +203,4 @@ enum arc_err archive_store_page(const char *dir, const char *id, struct conv_pag
     free(files);
     strbuf_release(&html);
     return err;
-}
-
-void archive_render_stored(struct conv_page *page, const struct archive_meta *meta,
-                           struct strbuf *out)
-{
-    struct doc_visitor v = { link_image, NULL };
-    void *ud[2] = { (void *)meta, page->doc };
-
-    if (!page->doc)
-        BUG("archive_render_stored without a body");
-    doc_walk(page->doc->root, &v, ud);
-    archive_render_article(page, meta->url, "../../book.css", DOC_XHTML_NO_REMOTE, out);
 }

@@ -48,6 +48,7 @@
 #include <strings.h>
 
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "util/url.h"
 #include "util/banned.h"
 
@@ -119,18 +120,9 @@ struct imgset {
     size_t cap; /* a power of two, at least twice the entries */
 };
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static void imgset_insert(struct imgset *set, const struct conv_body *b, size_t idx)
 {
-    size_t i = (size_t)hash_str(b->images[idx]) & (set->cap - 1);
+    size_t i = (size_t)hash_fnv1a(b->images[idx]) & (set->cap - 1);
 
     while (set->slots[i])
         i = (i + 1) & (set->cap - 1);
@@ -156,7 +148,7 @@ static const char *imgset_add(struct imgset *set, struct conv_body *b, const cha
         return NULL;
     if (2 * (b->nimages + 1) > set->cap)
         imgset_rebuild(set, b, set->cap ? 2 * set->cap : 64);
-    for (i = (size_t)hash_str(u) & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1)) {
+    for (i = (size_t)hash_fnv1a(u) & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1)) {
         if (!strcmp(b->images[set->slots[i] - 1], u)) {
             free(u);
             *idx = set->slots[i] - 1;

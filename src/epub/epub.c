@@ -123,22 +123,13 @@ static void remove_scratch(struct ctx *c)
 
 /* --- images --- */
 
-static size_t hash_str(const char *s)
-{
-    size_t h = 1469598103934665603ull;
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 static struct pkg_image *image_find(struct ctx *c, const char *key)
 {
     struct pkg_image *im;
 
     if (!c->table_size)
         return NULL;
-    for (im = c->table[hash_str(key) & (c->table_size - 1)]; im; im = im->next)
+    for (im = c->table[hash_fnv1a(key) & (c->table_size - 1)]; im; im = im->next)
         if (!strcmp(im->key, key))
             return im;
     return NULL;
@@ -155,7 +146,7 @@ static struct pkg_image *image_insert(struct ctx *c, const char *key)
         for (size_t i = 0; i < c->table_size; i++) {
             while (c->table[i]) {
                 struct pkg_image *next = c->table[i]->next;
-                size_t s = hash_str(c->table[i]->key) & (size - 1);
+                size_t s = hash_fnv1a(c->table[i]->key) & (size - 1);
                 c->table[i]->next = t[s];
                 t[s] = c->table[i];
                 c->table[i] = next;
@@ -166,7 +157,7 @@ static struct pkg_image *image_insert(struct ctx *c, const char *key)
         c->table_size = size;
     }
     im->key = xstrdup(key);
-    slot = hash_str(key) & (c->table_size - 1);
+    slot = hash_fnv1a(key) & (c->table_size - 1);
     im->next = c->table[slot];
     c->table[slot] = im;
     c->order = xgrow(c->order, sizeof(*c->order), c->nimages + 1, &c->order_alloc);

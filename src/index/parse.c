@@ -11,6 +11,7 @@
 
 #include "index/internal.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "util/fs.h"
 #include "util/utf8.h"
 #include "util/banned.h"
@@ -34,18 +35,9 @@ struct seen {
     size_t cap, n; /* cap is 0 or a power of two */
 };
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 14695981039346656037u; /* FNV-1a */
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
 static struct seen_slot *seen_find(struct seen *set, const char *id)
 {
-    size_t i = (size_t)hash_str(id) & (set->cap - 1);
+    size_t i = (size_t)hash_fnv1a(id) & (set->cap - 1);
 
     while (set->slots[i].id && strcmp(set->slots[i].id, id))
         i = (i + 1) & (set->cap - 1);

@@ -25,3 +25,12 @@ void hash_sha256_hex(const void *data, size_t len, char hex[HASH_SHA256_HEX])
     hex[HASH_SHA256_HEX - 1] = '\0';
     g_checksum_free(ck);
 }
+
+uint64_t hash_fnv1a(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
