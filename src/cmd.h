@@ -35,9 +35,17 @@ struct cmd_common {
         OPT_STRING_LIST(                                                                        \
             0, "only", &(c)->only, "id",                                                        \
             "only the entry with this id (repeatable; --only=ID for ids starting with -)"),     \
-        OPT_INT(0, "year", &(c)->year, "yyyy",                                                  \
-                "year of the first month whose heading names none (default: from the clock)"),  \
-        OPT_BOOL('q', "quiet", &(c)->quiet, "print errors only"),                               \
+        OPT_COMMON_NO_ONLY_REST(c)
+
+/* The same without --only, for the commands that always take every entry (build). */
+#define OPT_COMMON_NO_ONLY(c)                                                                   \
+    OPT_STRING(0, "archive", &(c)->archive, "dir", "the archive directory (default: archive)"), \
+        OPT_COMMON_NO_ONLY_REST(c)
+
+#define OPT_COMMON_NO_ONLY_REST(c)                                                         \
+    OPT_INT(0, "year", &(c)->year, "yyyy",                                                 \
+            "year of the first month whose heading names none (default: from the clock)"), \
+        OPT_BOOL('q', "quiet", &(c)->quiet, "print errors only"),                          \
         OPT_BOOL(0, "json", &(c)->json, "print one JSON document on stdout")
 
 /* Takes the optional INDEX positional (argv[0..argc) as left by opts_parse); more is misuse.

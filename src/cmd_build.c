@@ -167,14 +167,14 @@ static int run_build(int argc, char **argv, bool epub_only)
                 "downscale images larger than n pixels on a side, for small devices"),     \
         OPT_STRING(0, "css", &(bd)->css, "file", "the stylesheet (default: styles/book.css)")
     const struct opt build_options[] = {
-        OPT_COMMON(&bd.c),
+        OPT_COMMON_NO_ONLY(&bd.c),
         OPT_STRING(0, "epub", &bd.epub, "file", "write the EPUB here (default: book/book.epub)"),
         OPT_STRING(0, "pdf", &bd.pdf, "file", "write the PDF here (not built yet)"),
         BOOK_OPTIONS(&bd),
         OPT_END(),
     };
     const struct opt epub_options[] = {
-        OPT_COMMON(&bd.c),
+        OPT_COMMON_NO_ONLY(&bd.c),
         OPT_STRING(0, "epub", &bd.epub, "file", "write the EPUB here (default: book/book.epub)"),
         BOOK_OPTIONS(&bd),
         OPT_END(),
@@ -189,8 +189,6 @@ static int run_build(int argc, char **argv, bool epub_only)
 
     argc = opts_parse(argc, argv, epub_only ? epub_options : build_options, usage);
     cmd_common_args(&bd.c, argc, argv, usage);
-    if (bd.c.only.n)
-        opts_usage_error(usage, "--only selects entries to fetch; a book has them all");
     if (bd.epub && !*bd.epub)
         opts_usage_error(usage, "--epub needs a file name");
     if (bd.max_image_px < 0 || (bd.max_image_px && bd.max_image_px < 64))

@@ -25,6 +25,9 @@ static const struct cmd_struct commands[] = {
     { "convert", cmd_convert, 0, "convert a saved page: classification, metadata, offline XHTML" },
     { "import", cmd_import, CMD_TAKES_LOCK, "put a page saved by a browser into the archive" },
     { "reconvert", cmd_reconvert, CMD_TAKES_LOCK, "rebuild the offline copies from raw pages" },
+    { "build", cmd_build, CMD_TAKES_LOCK,
+      "make the books (EPUB now) from the index and the archive" },
+    { "epub", cmd_epub, CMD_TAKES_LOCK, "make the EPUB alone: archiver build --epub" },
 };
 
 static const char main_usage[] =

@@ -102,6 +102,7 @@ struct book_chapter_info *book_add_chapter(struct book *b, struct book_part *par
     struct book_chapter_info *c = add_info(b, part);
 
     c->title = xstrdup(title ? title : "");
+    c->toc_title = xstrdup(c->title);
     if (xhtml) {
         c->xhtml = xstrdup(xhtml);
         c->state = ARCHIVE_ARCHIVED;
@@ -118,6 +119,7 @@ static char *status_line(const struct book *b, const struct archive_meta *m, boo
 {
     struct strbuf sb = STRBUF_INIT, d1 = STRBUF_INIT, d2 = STRBUF_INIT;
     const char *err = m->error && *m->error ? m->error : NULL;
+    bool http = err && !strncmp(err, "HTTP ", 5); /* "HTTP 404: gone" */
 
     if (!has_url) {
         strbuf_addstr(&sb, b->zh ? "未存档：索引中没有可用的链接。"
@@ -132,7 +134,10 @@ static char *status_line(const struct book *b, const struct archive_meta *m, boo
         book_format_date(m->deleted_upstream, &d1);
         book_format_date(m->fetched, &d2);
         if (b->zh) {
-            strbuf_addstr(&sb, "原文已被发布者删除");
+            if (http)
+                strbuf_addf(&sb, "原文已不存在（%s）", err);
+            else
+                strbuf_addstr(&sb, "原文已被发布者删除");
             if (d1.len)
                 strbuf_addf(&sb, "（%s 发现）", d1.buf);
             if (d2.len)
@@ -140,7 +145,10 @@ static char *status_line(const struct book *b, const struct archive_meta *m, boo
             else
                 strbuf_addstr(&sb, "；以下是之前保存的副本。");
         } else {
-            strbuf_addstr(&sb, "Deleted by the publisher");
+            if (http)
+                strbuf_addf(&sb, "The original is gone (%s)", err);
+            else
+                strbuf_addstr(&sb, "Deleted by the publisher");
             if (d1.len)
                 strbuf_addf(&sb, " (seen %s)", d1.buf);
             if (d2.len)
@@ -161,8 +169,14 @@ static char *status_line(const struct book *b, const struct archive_meta *m, boo
                         err ? err : "", err ? ")" : "");
         break;
     case ARCHIVE_DELETED:
-        strbuf_addstr(&sb, b->zh ? "未存档：原文已被发布者删除。"
-                                 : "Not archived: deleted by the publisher.");
+        if (http) /* a 404 or 410 from the article host: gone, whoever removed it */
+            strbuf_addf(&sb,
+                        b->zh ? "未存档：原文已不存在（%s）。"
+                              : "Not archived: the page is gone (%s).",
+                        err);
+        else
+            strbuf_addstr(&sb, b->zh ? "未存档：原文已被发布者删除。"
+                                     : "Not archived: deleted by the publisher.");
         break;
     case ARCHIVE_REMOVED:
         strbuf_addstr(&sb, b->zh ? "未存档：原文因违规被删除。"
@@ -195,13 +209,18 @@ static void add_entry(struct book *b, struct book_part *part, const struct idx_e
     c->id = dup_or_null(e->id);
     c->url = dup_or_null(e->url);
     c->note = e->note;
-    if (e->date_month)
+    if (e->date_month) {
         c->date = xasprintf("%02d.%02d", e->date_month, e->date_day);
+        c->day = e->date_year
+                     ? xasprintf("%04d-%02d-%02d", e->date_year, e->date_month, e->date_day)
+                     : xasprintf("%02d-%02d", e->date_month, e->date_day);
+    }
     if (e->id && archive_meta_read(b->dir, e->id, &m, &why) != ARC_OK)
         archive_meta_release(&m); /* none, or damaged: the entry reads as pending */
     c->title = dup_or_null(m.title);
     if (!c->title)
         c->title = xstrdup(*e->title ? e->title : e->url ? e->url : "");
+    c->toc_title = xstrdup(*e->title ? e->title : c->title);
     c->account = dup_or_null(m.account);
     c->author = dup_or_null(m.author);
     c->published = m.published;
@@ -331,9 +350,13 @@ static void make_uuid(struct book *b, const struct book_opts *o)
     free(real);
 }
 
-static int64_t book_now(int64_t now)
+/* The book's modified time: opts->now, else SOURCE_DATE_EPOCH, else the latest time the archive
+ * changed for the book's entries (a fetch, or a deletion seen), so that rebuilding an unchanged
+ * archive gives the same file; the clock only for a book of nothing but placeholders. */
+static int64_t book_modified(const struct book *b, int64_t now)
 {
     const char *sde = getenv("SOURCE_DATE_EPOCH");
+    int64_t latest = 0;
     char *end;
     long long v;
 
@@ -344,7 +367,15 @@ static int64_t book_now(int64_t now)
         if (!*end && v >= 0 && v < 253402300800LL) /* before year 10000 */
             return v;
     }
-    return (int64_t)time(NULL);
+    for (size_t p = 0; p < b->nparts; p++)
+        for (size_t i = 0; i < b->parts[p].nchapters; i++) {
+            const struct book_chapter_info *c = &b->parts[p].chapters[i];
+            if (c->fetched > latest)
+                latest = c->fetched;
+            if (c->deleted_upstream > latest)
+                latest = c->deleted_upstream;
+        }
+    return latest ? latest : (int64_t)time(NULL);
 }
 
 enum arc_err book_open(const char *dir, const struct idx *ix, const struct book_opts *opts,
@@ -361,7 +392,7 @@ enum arc_err book_open(const char *dir, const struct idx *ix, const struct book_
                       o->to / 100, o->to % 100);
         return ARC_EINVAL;
     }
-    b = book_new(NULL, NULL, o->lang, book_now(o->now));
+    b = book_new(NULL, NULL, o->lang, 0);
     b->dir = xstrdup(dir);
     for (size_t m = 0; m < ix->nmonths; m++) {
         const struct idx_month *mo = &ix->months[m];
@@ -396,11 +427,12 @@ enum arc_err book_open(const char *dir, const struct idx *ix, const struct book_
     else if (ix->title && *ix->title)
         b->title = xstrdup(ix->title);
     else
-        b->title =
-            xasprintf("%s%s%s", b->zh ? "文章合集" : "Articles", *b->range ? " " : "", b->range);
+        b->title = xasprintf("%s%s%s", b->zh ? "文章合集" : "Articles",
+                             *b->range ? (b->zh ? " " : ", ") : "", b->range);
     free(b->author);
     b->author = o->author && *o->author ? xstrdup(o->author) : default_author(b);
     make_uuid(b, o);
+    b->modified = book_modified(b, o->now);
     *out = b;
     return ARC_OK;
 }
@@ -415,6 +447,8 @@ void book_free(struct book *b)
             struct book_chapter_info *c = &part->chapters[i];
             free(c->id);
             free(c->title);
+            free(c->toc_title);
+            free(c->day);
             free(c->account);
             free(c->author);
             free(c->url);

@@ -50,7 +50,8 @@ struct book_opts {
     const char *lang;   /* --lang; NULL = "zh-CN" */
     int from, to;       /* --from/--to as year * 100 + month (202403); 0 = open */
     enum book_order order;
-    int64_t now; /* Unix seconds for dcterms:modified: SOURCE_DATE_EPOCH or time(); 0 = look up */
+    int64_t now; /* Unix seconds for dcterms:modified; 0 = SOURCE_DATE_EPOCH, else the latest fetch
+                    (or deletion seen) of the book's entries, else the clock */
 };
 #define BOOK_OPTS_INIT \
     {                  \
@@ -62,9 +63,12 @@ struct book_chapter_info {
     const struct idx_entry *entry; /* the index's; NULL in an in-memory book */
     char *id;                      /* the article id; NULL for an entry without a usable URL */
     char *title;                   /* the article's title, else the index's, else the URL */
+    char *toc_title;               /* for the contents: the index's title, else `title` */
     char *account, *author;        /* NULL = unknown */
     char *url;                     /* the original URL as the index gives it; NULL = none */
     char *date;                    /* the index's date for contents lines: "12.27"; NULL = none */
+    char *day;                     /* the same in full, "2025-12-27" ("12-27" when the year is
+                                      unknown), for chapters without a publish date */
     const struct doc *note;        /* the index's note; NULL = none */
     int64_t published;             /* Unix seconds; 0 = unknown */
     int64_t fetched;               /* when the copy was made; 0 = never */

@@ -166,8 +166,11 @@ void doc_plain_text(const struct doc_node *root, struct strbuf *out);
 /* --- XHTML --- */
 
 enum doc_xhtml_flags {
-    DOC_XHTML_NO_REMOTE = 1 << 0 /* images without a local file become a placeholder link, never
+    DOC_XHTML_NO_REMOTE = 1 << 0, /* images without a local file become a placeholder link, never
                                     a remote src: for offline copies and books */
+    DOC_XHTML_NO_ORIGIN = 1 << 1  /* no data-src beside a local src: for books, which keep no
+                                    trace of remote addresses in their markup (offline copies
+                                    keep it: it is how conv_read_xhtml finds the source again) */
 };
 
 /* Writes the subtree's blocks as HTML5 in XML syntax (what EPUB 3 requires) into out: raw UTF-8,

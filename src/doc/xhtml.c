@@ -201,7 +201,7 @@ static void write_placeholder(struct strbuf *out, const struct doc_image *im, bo
     strbuf_addstr(out, block ? "</p>\n" : "</span>");
 }
 
-static void write_img(struct strbuf *out, const struct doc_image *im, bool inline_)
+static void write_img(struct strbuf *out, const struct doc_image *im, bool inline_, unsigned flags)
 {
     const char *cls = NULL;
 
@@ -213,7 +213,8 @@ static void write_img(struct strbuf *out, const struct doc_image *im, bool inlin
     attr(out, "class", cls);
     if (im->file) {
         attr(out, "src", im->file);
-        attr(out, "data-src", im->src);
+        if (!(flags & DOC_XHTML_NO_ORIGIN))
+            attr(out, "data-src", im->src);
     } else {
         attr(out, "src", im->src);
     }
@@ -232,11 +233,11 @@ static void write_image(struct strbuf *out, const struct doc_image *im, bool blo
         return;
     }
     if (!block) {
-        write_img(out, im, true);
+        write_img(out, im, true, flags);
         return;
     }
     strbuf_addstr(out, "<figure class=\"image\">");
-    write_img(out, im, false);
+    write_img(out, im, false, flags);
     if (im->caption) {
         strbuf_addstr(out, "<figcaption>");
         doc_xml_escape_str(out, im->caption);

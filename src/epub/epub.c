@@ -43,7 +43,8 @@ struct pkg_image {
     char *href; /* "images/<key-stem>.<ext>", relative to OEBPS/ */
     char *id;
     const char *mime;
-    bool failed; /* could not be packaged: placeholders */
+    int width, height; /* of the packaged file; 0 when unknown */
+    bool failed;       /* could not be packaged: placeholders */
     struct pkg_image *next;
 };
 
@@ -194,8 +195,12 @@ static ssize_t read_head(const char *path, unsigned char *buf, size_t len)
 }
 
 /* Puts the image at base/file into the package (once per content) and returns its href, or NULL
- * when it cannot be packaged (the caller shows a placeholder). */
-static const char *package_image(struct ctx *c, const char *base, const char *file)
+ * when it cannot be packaged (the caller shows a placeholder).  *width and *height become the
+ * packaged file's size when it is known: the page's own hints may not match the file (WeChat's
+ * data-w is the original's width; --max-image-px shrinks), and readers that honour the
+ * attributes over `height: auto` would stretch the picture. */
+static const char *package_image(struct ctx *c, const char *base, const char *file, int *width,
+                                 int *height)
 {
     char *path = xasprintf("%s/%s", base, file), *key = stem(file), *name = NULL;
     struct pkg_image *im = image_find(c, key);
@@ -214,11 +219,21 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
         strbuf_addstr(&why, strerror(errno));
         im->failed = true;
     } else if (is_core(fmt) && !c->o->max_image_px) {
-        /* The common case: packaged straight from the archive. */
-        im->mime = img_format_mime(fmt);
-        im->href = xasprintf("images/%s.%s", key, img_format_ext(fmt));
-        name = xasprintf(OPS "%s", im->href);
-        add_path(c, name, path, true);
+        /* The common case: packaged straight from the archive, once its headers show it whole
+         * (a file cut short would show as a broken picture) and give its size. */
+        struct img_info info;
+
+        if (fs_read_file(path, 0, &data, &why) != ARC_OK ||
+            img_probe(data.buf, data.len, &info, &why) != ARC_OK) {
+            im->failed = true;
+        } else {
+            im->width = info.width;
+            im->height = info.height;
+            im->mime = img_format_mime(fmt);
+            im->href = xasprintf("images/%s.%s", key, img_format_ext(fmt));
+            name = xasprintf(OPS "%s", im->href);
+            add_path(c, name, path, true);
+        }
     } else if (fs_read_file(path, 0, &data, &why) != ARC_OK ||
                img_transcode(data.buf, data.len, c->o->max_image_px, IMG_TX_EPUB, &out, &why) !=
                    ARC_OK) {
@@ -226,6 +241,8 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
     } else {
         enum img_format f = out.changed ? out.format : fmt;
 
+        im->width = out.width;
+        im->height = out.height;
         im->mime = img_format_mime(f);
         im->href = xasprintf("images/%s.%s", key, img_format_ext(f));
         name = xasprintf(OPS "%s", im->href);
@@ -246,6 +263,12 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
         c->rep->images++;
     }
 done:
+    if (!im->failed && im->width > 0 && im->height > 0) {
+        *width = im->width;
+        *height = im->height;
+    } else if (!im->failed) {
+        *width = *height = 0; /* unknown: better none than wrong ones */
+    }
     img_output_release(&out);
     strbuf_release(&data);
     strbuf_release(&why);
@@ -272,7 +295,7 @@ static int visit_image(const struct doc_node *cn, void *ud)
         n->u.image.file = NULL;
         return 0;
     }
-    href = package_image(w->c, w->ch->base, n->u.image.file);
+    href = package_image(w->c, w->ch->base, n->u.image.file, &n->u.image.width, &n->u.image.height);
     if (!href)
         w->c->rep->images_missing++;
     n->u.image.file = href ? doc_strdup(w->ch->body, href) : NULL;
@@ -296,7 +319,7 @@ static void write_note(struct strbuf *out, const struct doc *note)
     if (!note || !note->root->first)
         return;
     strbuf_addstr(out, "<div class=\"note\">\n");
-    doc_write_xhtml(note->root, out, DOC_XHTML_NO_REMOTE);
+    doc_write_xhtml(note->root, out, DOC_XHTML_NO_REMOTE | DOC_XHTML_NO_ORIGIN);
     strbuf_addstr(out, "</div>\n");
 }
 
@@ -335,6 +358,8 @@ static enum arc_err write_chapter(struct ctx *c, const struct book_chapter_info 
     doc_xml_escape_str(&out, page.title);
     strbuf_addstr(&out, "</h1>\n");
     book_format_date(ci->published, &when);
+    if (!when.len && ci->day)
+        strbuf_addstr(&when, ci->day); /* no copy to tell the publish date: the index's */
     if (ci->account || ci->author || when.len) {
         strbuf_addstr(&out, "<p class=\"byline\">");
         if (ci->account) {
@@ -360,7 +385,7 @@ static enum arc_err write_chapter(struct ctx *c, const struct book_chapter_info 
         strbuf_addstr(&out, "</p>\n");
     }
     if (ch.body) {
-        doc_write_xhtml(ch.body->root, &out, DOC_XHTML_NO_REMOTE);
+        doc_write_xhtml(ch.body->root, &out, DOC_XHTML_NO_REMOTE | DOC_XHTML_NO_ORIGIN);
     } else if (ci->has_copy) {
         strbuf_addstr(&out, "<p class=\"status\">");
         strbuf_addstr(&out, b->zh ? "存档副本无法读取。" : "The archived copy cannot be read.");
@@ -406,7 +431,7 @@ static enum arc_err write_part(struct ctx *c, size_t index)
             strbuf_addstr(&out, "</span> ");
         }
         strbuf_addf(&out, "<a href=\"%s\">", cn);
-        doc_xml_escape_str(&out, ci->title);
+        doc_xml_escape_str(&out, ci->toc_title);
         strbuf_addstr(&out, "</a>");
         if (!ci->has_copy)
             strbuf_addstr(&out, b->zh ? " <span class=\"missing\">（未存档）</span>"
@@ -469,7 +494,7 @@ static enum arc_err write_nav(struct ctx *c)
                 doc_xml_escape_str(&out, ci->date);
                 strbuf_addstr(&out, "</span> ");
             }
-            doc_xml_escape_str(&out, ci->title);
+            doc_xml_escape_str(&out, ci->toc_title);
             strbuf_addstr(&out, "</a></li>\n");
             free(cn);
         }
@@ -528,7 +553,7 @@ static enum arc_err write_ncx(struct ctx *c)
                 doc_xml_escape_str(&out, ci->date);
                 strbuf_addch(&out, ' ');
             }
-            doc_xml_escape_str(&out, ci->title);
+            doc_xml_escape_str(&out, ci->toc_title);
             strbuf_addf(&out, "</text></navLabel><content src=\"%s\"/></navPoint>\n", cn);
             free(cn);
         }
