@@ -115,7 +115,8 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
     } else if (err) {
         error("%s", why.buf);
         rc = ARC_EXIT_FATAL;
-    } else if (!bd->c.quiet || bd->c.json) {
+    } else {
+        /* Like fetch's, the summary line stays under --quiet: cron mail says what was made. */
         cmd_human_bytes(rep.bytes, size, sizeof(size));
         fprintf(stderr,
                 "build: %s: %zu chapters (%zu archived), %zu images (%zu transcoded, %zu "
@@ -224,6 +225,8 @@ static int run_build(int argc, char **argv, bool epub_only)
         rc = ARC_EXIT_USAGE;
         goto out;
     }
+    for (size_t i = 0; i < b->nwarnings; i++)
+        on_warning(b->warnings[i], &bd);
     if (bd.epub) {
         epub_path = xstrdup(bd.epub);
     } else {

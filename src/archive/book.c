@@ -2,6 +2,7 @@
 #include "archive/book.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,11 +200,36 @@ out:
     return strbuf_detach(&sb, NULL);
 }
 
+/* A problem of the archive found while opening the book, for the caller to show. */
+ARC_PRINTF(2, 3) static void add_warning(struct book *b, const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    va_list ap;
+
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    b->warnings = xgrow(b->warnings, sizeof(*b->warnings), b->nwarnings + 1, &b->warnings_alloc);
+    b->warnings[b->nwarnings++] = strbuf_detach(&sb, NULL);
+}
+
+/* Whether articles/<id> is there (a copy's folder without meta.json is a damaged entry). */
+static bool book_entry_dir_exists(const char *dir, const char *id)
+{
+    char *path = xasprintf("%s/articles/%s", dir, id);
+    bool yes = fs_exists(path);
+
+    free(path);
+    return yes;
+}
+
 static void add_entry(struct book *b, struct book_part *part, const struct idx_entry *e)
 {
     struct book_chapter_info *c = add_info(b, part);
     struct archive_meta m = ARCHIVE_META_INIT;
     struct strbuf why = STRBUF_INIT;
+    bool damaged = false;
+    enum arc_err err;
 
     c->entry = e;
     c->id = dup_or_null(e->id);
@@ -215,8 +241,18 @@ static void add_entry(struct book *b, struct book_part *part, const struct idx_e
                      ? xasprintf("%04d-%02d-%02d", e->date_year, e->date_month, e->date_day)
                      : xasprintf("%02d-%02d", e->date_month, e->date_day);
     }
-    if (e->id && archive_meta_read(b->dir, e->id, &m, &why) != ARC_OK)
-        archive_meta_release(&m); /* none, or damaged: the entry reads as pending */
+    if (e->id && (err = archive_meta_read(b->dir, e->id, &m, &why)) != ARC_OK) {
+        archive_meta_release(&m); /* none, or damaged: the entry has no copy */
+        if (err != ARC_ENOTFOUND) {
+            damaged = true;
+            add_warning(b, "%s/articles/%s/meta.json: %s; the entry is shown without its copy",
+                        b->dir, e->id, why.len ? why.buf : arc_strerror(err));
+        } else if (book_entry_dir_exists(b->dir, e->id)) {
+            damaged = true;
+            add_warning(b, "%s/articles/%s: no meta.json; the entry is shown without its copy",
+                        b->dir, e->id);
+        }
+    }
     c->title = dup_or_null(m.title);
     if (!c->title)
         c->title = xstrdup(*e->title ? e->title : e->url ? e->url : "");
@@ -228,7 +264,10 @@ static void add_entry(struct book *b, struct book_part *part, const struct idx_e
     c->deleted_upstream = m.deleted_upstream;
     c->state = m.state;
     c->has_copy = e->id && archive_state_has_copy(m.state);
-    c->status_line = status_line(b, &m, e->id != NULL);
+    c->status_line = damaged ? xstrdup(b->zh ? "未存档：存档中的记录（meta.json）已损坏。"
+                                             : "Not archived: the archive's record (meta.json) "
+                                               "is damaged.")
+                             : status_line(b, &m, e->id != NULL);
     if (c->has_copy)
         b->narchived++;
     archive_meta_release(&m);
@@ -465,6 +504,9 @@ void book_free(struct book *b)
     free(b->lang);
     free(b->range);
     free(b->dir);
+    for (size_t i = 0; i < b->nwarnings; i++)
+        free(b->warnings[i]);
+    free(b->warnings);
     free(b);
 }
 
@@ -493,14 +535,18 @@ void book_chapter_load(const struct book *b, const struct book_chapter_info *inf
         out->warning = xstrdup(why.buf);
         goto out;
     }
-    body = strstr(page.buf, ARCHIVE_BODY_BEGIN);
+    /* Every article.html this program writes marks its body at both ends: a file without both
+     * marks was damaged or cut short, and half an article read as if whole would be worse than
+     * a placeholder that says so. */
+    body = memchr(page.buf, '\0', page.len) ? NULL : strstr(page.buf, ARCHIVE_BODY_BEGIN);
     end = body ? strstr(body, ARCHIVE_BODY_END) : NULL;
-    if (body && end) {
-        body += strlen(ARCHIVE_BODY_BEGIN);
-    } else { /* not ours, or cut short: read what there is */
-        body = page.buf;
-        end = page.buf + page.len;
+    if (!body || !end) {
+        out->warning = xasprintf("%s: damaged or cut short (the marks around its body are "
+                                 "missing)",
+                                 path);
+        goto out;
     }
+    body += strlen(ARCHIVE_BODY_BEGIN);
     if (conv_read_xhtml(body, (size_t)(end - body), &out->body, &why) != ARC_OK)
         out->warning = xasprintf("%s: cannot read: %s", path, why.buf);
 out:

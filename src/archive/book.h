@@ -99,6 +99,9 @@ struct book {
     size_t nparts, parts_alloc;
     size_t nchapters; /* over all parts */
     size_t narchived; /* chapters with a copy */
+    char **warnings;  /* what book_open() found damaged in the archive, one line each naming the
+                         file (a meta.json that does not parse, a copy's folder without one) */
+    size_t nwarnings, warnings_alloc;
 };
 
 /* Builds the book of the index's entries (duplicates left out) in the archive at dir, within

@@ -183,8 +183,10 @@ static void test_book_chapter_load(void **state)
     assert_non_null(strstr(ch.base, "/articles/aaa"));
     book_chapter_release(&ch);
 
-    book_chapter_load(b, &b->parts[0].chapters[1], &ch); /* no markers: the whole page */
-    assert_non_null(ch.body);
+    book_chapter_load(b, &b->parts[0].chapters[1], &ch); /* no markers: damaged, a placeholder */
+    assert_null(ch.body);
+    assert_non_null(ch.warning);
+    assert_non_null(strstr(ch.warning, "/articles/bbb/article.html: damaged or cut short"));
     book_chapter_release(&ch);
 
     book_chapter_load(b, &b->parts[1].chapters[0], &ch); /* no copy */
