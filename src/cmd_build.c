@@ -94,7 +94,7 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
     clock_gettime(CLOCK_MONOTONIC, &t0);
     strbuf_addf(&count, b->zh ? "%zu 篇文章" : "%zu articles", b->nchapters);
     cover.title = b->title;
-    cover.subtitle = b->range;
+    cover.subtitle = b->title_is_range ? NULL : b->range; /* not the range twice */
     cover.line = count.buf;
     cover.lang = b->lang;
     if (pdf_cover_png(&cover, &png, &why) != ARC_OK) {

@@ -12,6 +12,7 @@
 #include "convert/convert.h"
 #include "doc/doc.h"
 #include "util/alloc.h"
+#include "util/cst.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -21,21 +22,10 @@ static const char *const convert_usage[] = {
     NULL,
 };
 
-/* China Standard Time, where WeChat publishes: dates are shown as the publisher saw them. */
-#define CST_OFFSET (8 * 3600)
-
+/* Dates as the publisher saw them, in China Standard Time. */
 static void format_time(int64_t t, struct strbuf *out)
 {
-    time_t s = (time_t)(t + CST_OFFSET);
-    struct tm tm;
-    char buf[64];
-
-    if (!t || !gmtime_r(&s, &tm)) {
-        strbuf_addstr(out, "");
-        return;
-    }
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S +08:00", &tm);
-    strbuf_addstr(out, buf);
+    cst_format(t, CST_FULL, out);
 }
 
 static json_t *str_or_null(const char *s)

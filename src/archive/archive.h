@@ -256,6 +256,12 @@ ARC_WUR enum arc_err archive_image_accept(struct archive_image *img, const void 
  * flags (enum doc_xhtml_flags; offline copies use DOC_XHTML_NO_REMOTE, so that an image without
  * a local file becomes a placeholder with its alt text and source URL).  css is the stylesheet's
  * href (NULL: none); url the original's, when the page does not name its own. */
+/* The byline of an article's head, for offline copies and books alike:
+ * `<p class="byline">account · author · <time>when</time></p>`, the author left out when it is
+ * the account, empty parts left out; nothing at all when every part is empty, unless always. */
+void archive_write_byline(struct strbuf *out, const char *account, const char *author,
+                          const char *when, bool always);
+
 void archive_render_article(const struct conv_page *page, const char *url, const char *css,
                             unsigned flags, struct strbuf *out);
 /* The body in article.html stands between these two comments, each on a line of its own, so that

@@ -10,11 +10,9 @@
 #include "doc/doc.h"
 #include "image/image.h"
 #include "util/alloc.h"
+#include "util/cst.h"
 #include "util/hash.h"
 #include "util/banned.h"
-
-/* China Standard Time, where WeChat publishes: dates are shown as the publisher saw them. */
-#define CST_OFFSET (8 * 3600)
 
 static void replace_str(char **dst, const char *s)
 {
@@ -81,16 +79,30 @@ enum arc_err archive_image_accept(struct archive_image *img, const void *data, s
     return ARC_EPARSE;
 }
 
-static void format_cst(int64_t t, struct strbuf *out)
+void archive_write_byline(struct strbuf *out, const char *account, const char *author,
+                          const char *when, bool always)
 {
-    time_t s = (time_t)(t + CST_OFFSET);
-    struct tm tm;
-    char buf[64];
+    const char *sep = "";
 
-    if (!t || !gmtime_r(&s, &tm))
+    if (!always && !(account && *account) && !(author && *author) && !(when && *when))
         return;
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
-    strbuf_addstr(out, buf);
+    strbuf_addstr(out, "<p class=\"byline\">");
+    if (account && *account) {
+        doc_xml_escape_str(out, account);
+        sep = " · ";
+    }
+    if (author && *author && (!account || strcmp(author, account))) {
+        strbuf_addstr(out, sep);
+        doc_xml_escape_str(out, author);
+        sep = " · ";
+    }
+    if (when && *when) {
+        strbuf_addstr(out, sep);
+        strbuf_addstr(out, "<time>");
+        doc_xml_escape_str(out, when);
+        strbuf_addstr(out, "</time>");
+    }
+    strbuf_addstr(out, "</p>\n");
 }
 
 void archive_render_article(const struct conv_page *p, const char *url, const char *css,
@@ -100,29 +112,13 @@ void archive_render_article(const struct conv_page *p, const char *url, const ch
     struct doc_page page = { m->title && *m->title ? m->title : "untitled", NULL, css, "article" };
     const char *source = m->short_url ? m->short_url : m->long_url ? m->long_url : url;
     struct strbuf when = STRBUF_INIT;
-    const char *sep = "";
 
     doc_page_begin(out, &page);
     strbuf_addstr(out, "<h1 class=\"title\">");
     doc_xml_escape_str(out, page.title);
-    strbuf_addstr(out, "</h1>\n<p class=\"byline\">");
-    if (m->account && *m->account) {
-        doc_xml_escape_str(out, m->account);
-        sep = " · ";
-    }
-    if (m->author && *m->author && (!m->account || strcmp(m->author, m->account))) {
-        strbuf_addstr(out, sep);
-        doc_xml_escape_str(out, m->author);
-        sep = " · ";
-    }
-    format_cst(m->published, &when);
-    if (when.len) {
-        strbuf_addstr(out, sep);
-        strbuf_addstr(out, "<time>");
-        doc_xml_escape_str(out, when.buf);
-        strbuf_addstr(out, "</time>");
-    }
-    strbuf_addstr(out, "</p>\n");
+    strbuf_addstr(out, "</h1>\n");
+    cst_format(m->published, CST_MINUTE, &when);
+    archive_write_byline(out, m->account, m->author, when.buf, true);
     if (source && doc_href_is_safe(source)) {
         strbuf_addstr(out, "<p class=\"source\"><a href=\"");
         doc_xml_escape_str(out, source);

@@ -11,12 +11,11 @@
 
 #include "convert/convert.h"
 #include "util/alloc.h"
+#include "util/cst.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/banned.h"
 
-/* China Standard Time, where WeChat publishes. */
-#define CST_OFFSET (8 * 3600)
 /* An article.html larger than this is not one of ours. */
 #define ARTICLE_MAX_BYTES (64u * 1024 * 1024)
 /* The default author lists this many accounts, then "等" / "et al.". */
@@ -41,12 +40,7 @@ void book_month_name(bool zh, int year, int month, struct strbuf *out)
 
 void book_format_date(int64_t t, struct strbuf *out)
 {
-    time_t s = (time_t)(t + CST_OFFSET);
-    struct tm tm;
-
-    if (!t || !gmtime_r(&s, &tm))
-        return;
-    strbuf_addf(out, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    cst_format(t, CST_DATE, out);
 }
 
 static char *dup_or_null(const char *s)
@@ -465,9 +459,11 @@ enum arc_err book_open(const char *dir, const struct idx *ix, const struct book_
         b->title = xstrdup(o->title);
     else if (ix->title && *ix->title)
         b->title = xstrdup(ix->title);
-    else
+    else {
         b->title = xasprintf("%s%s%s", b->zh ? "文章合集" : "Articles",
                              *b->range ? (b->zh ? " " : ", ") : "", b->range);
+        b->title_is_range = true;
+    }
     free(b->author);
     b->author = o->author && *o->author ? xstrdup(o->author) : default_author(b);
     make_uuid(b, o);

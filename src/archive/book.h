@@ -90,11 +90,12 @@ struct book_part {
 
 struct book {
     char *title, *author, *lang;
-    char *range;      /* "2024年3月–12月", "March–December 2024"; "" when no months */
-    char *dir;        /* the archive; NULL for an in-memory book */
-    char uuid[37];    /* urn:uuid: the same for the same title, archive and range */
-    int64_t modified; /* Unix seconds */
-    bool zh;          /* reader-facing text in Chinese */
+    char *range;         /* "2024年3月–12月", "March–December 2024"; "" when no months */
+    bool title_is_range; /* the title was made of the range (the index has none) */
+    char *dir;           /* the archive; NULL for an in-memory book */
+    char uuid[37];       /* urn:uuid: the same for the same title, archive and range */
+    int64_t modified;    /* Unix seconds */
+    bool zh;             /* reader-facing text in Chinese */
     struct book_part *parts;
     size_t nparts, parts_alloc;
     size_t nchapters; /* over all parts */

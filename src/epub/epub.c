@@ -341,7 +341,6 @@ static enum arc_err write_chapter(struct ctx *c, const struct book_chapter_info 
     struct strbuf out = STRBUF_INIT, when = STRBUF_INIT;
     struct doc_page page = { ci->title && *ci->title ? ci->title : "—", b->lang, CSS_NAME,
                              "chapter" };
-    const char *sep = "";
     char *name, *zname;
     enum arc_err err;
 
@@ -360,23 +359,7 @@ static enum arc_err write_chapter(struct ctx *c, const struct book_chapter_info 
     book_format_date(ci->published, &when);
     if (!when.len && ci->day)
         strbuf_addstr(&when, ci->day); /* no copy to tell the publish date: the index's */
-    if (ci->account || ci->author || when.len) {
-        strbuf_addstr(&out, "<p class=\"byline\">");
-        if (ci->account) {
-            doc_xml_escape_str(&out, ci->account);
-            sep = " · ";
-        }
-        if (ci->author && (!ci->account || strcmp(ci->author, ci->account))) {
-            strbuf_addstr(&out, sep);
-            doc_xml_escape_str(&out, ci->author);
-            sep = " · ";
-        }
-        if (when.len) {
-            strbuf_addstr(&out, sep);
-            doc_xml_escape_str(&out, when.buf);
-        }
-        strbuf_addstr(&out, "</p>\n");
-    }
+    archive_write_byline(&out, ci->account, ci->author, when.buf, false);
     write_link(&out, "source", ci->url);
     write_note(&out, ci->note);
     if (ci->status_line) {

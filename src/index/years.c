@@ -6,10 +6,8 @@
 #include <time.h>
 
 #include "util/alloc.h"
+#include "util/cst.h"
 #include "util/banned.h"
-
-/* Dates are shown in China Standard Time, where the articles are published. */
-#define CST_OFFSET_SECONDS (8 * 3600)
 
 /* The last second of the year 9999, the latest SOURCE_DATE_EPOCH we take: adding the CST offset
  * and converting it to a struct tm stay far from overflow. */
@@ -37,13 +35,9 @@ static int64_t now_seconds(const struct idx_opts *opts)
 /* The year and month (1..12) of a Unix time in China Standard Time; false if out of range. */
 static bool cst_year_month(int64_t t, int *year, int *month)
 {
-    time_t tt;
     struct tm tm;
 
-    if (t < -SDE_MAX || t > SDE_MAX)
-        return false;
-    tt = (time_t)(t + CST_OFFSET_SECONDS);
-    if (!gmtime_r(&tt, &tm))
+    if (t < -SDE_MAX || t > SDE_MAX || !cst_tm(t, &tm))
         return false;
     *year = tm.tm_year + 1900;
     *month = tm.tm_mon + 1;
