@@ -110,11 +110,30 @@ struct book_chapter_info *book_add_chapter(struct book *b, struct book_part *par
 }
 
 /* The reader-facing line of a chapter whose copy is missing, or outlived its original. */
+/* The event that saw the original go: the last deletion, removal or unavailability (an HTTP
+ * 404/410 is recorded as a deletion with its status); NULL when the history has none. */
+static const struct archive_event *gone_event(const struct archive_meta *m)
+{
+    for (size_t i = m->nhistory; i-- > 0;) {
+        const struct archive_event *e = &m->history[i];
+        if (e->result && (!strcmp(e->result, "deleted") || !strcmp(e->result, "removed") ||
+                          !strcmp(e->result, "unavailable")))
+            return e;
+    }
+    return NULL;
+}
+
+/* Whether the page went with an HTTP 404 or 410 (WeChat's own deletion notices come with 200). */
+static bool http_gone(const struct archive_event *e)
+{
+    return e && (e->http_status == 404 || e->http_status == 410);
+}
+
 static char *status_line(const struct book *b, const struct archive_meta *m, bool has_url)
 {
+    const struct archive_event *gone = NULL;
     struct strbuf sb = STRBUF_INIT, d1 = STRBUF_INIT, d2 = STRBUF_INIT;
     const char *err = m->error && *m->error ? m->error : NULL;
-    bool http = err && !strncmp(err, "HTTP ", 5); /* "HTTP 404: gone" */
 
     if (!has_url) {
         strbuf_addstr(&sb, b->zh ? "未存档：索引中没有可用的链接。"
@@ -126,11 +145,16 @@ static char *status_line(const struct book *b, const struct archive_meta *m, boo
         strbuf_release(&sb);
         return NULL;
     case ARCHIVE_ARCHIVED_DELETED:
+        gone = gone_event(m);
         book_format_date(m->deleted_upstream, &d1);
         book_format_date(m->fetched, &d2);
         if (b->zh) {
-            if (http)
-                strbuf_addf(&sb, "原文已不存在（%s）", err);
+            if (http_gone(gone))
+                strbuf_addf(&sb, "原文已不存在（HTTP %ld）", gone->http_status);
+            else if (gone && !strcmp(gone->result, "removed"))
+                strbuf_addstr(&sb, "原文因违规被删除");
+            else if (gone && !strcmp(gone->result, "unavailable"))
+                strbuf_addstr(&sb, "原文已无法访问");
             else
                 strbuf_addstr(&sb, "原文已被发布者删除");
             if (d1.len)
@@ -140,8 +164,12 @@ static char *status_line(const struct book *b, const struct archive_meta *m, boo
             else
                 strbuf_addstr(&sb, "；以下是之前保存的副本。");
         } else {
-            if (http)
-                strbuf_addf(&sb, "The original is gone (%s)", err);
+            if (http_gone(gone))
+                strbuf_addf(&sb, "The original is gone (HTTP %ld)", gone->http_status);
+            else if (gone && !strcmp(gone->result, "removed"))
+                strbuf_addstr(&sb, "Removed for a violation");
+            else if (gone && !strcmp(gone->result, "unavailable"))
+                strbuf_addstr(&sb, "The original became unavailable");
             else
                 strbuf_addstr(&sb, "Deleted by the publisher");
             if (d1.len)
@@ -164,11 +192,12 @@ static char *status_line(const struct book *b, const struct archive_meta *m, boo
                         err ? err : "", err ? ")" : "");
         break;
     case ARCHIVE_DELETED:
-        if (http) /* a 404 or 410 from the article host: gone, whoever removed it */
+        gone = gone_event(m);
+        if (http_gone(gone)) /* a 404 or 410 from the article host: gone, whoever removed it */
             strbuf_addf(&sb,
-                        b->zh ? "未存档：原文已不存在（%s）。"
-                              : "Not archived: the page is gone (%s).",
-                        err);
+                        b->zh ? "未存档：原文已不存在（HTTP %ld）。"
+                              : "Not archived: the page is gone (HTTP %ld).",
+                        gone->http_status);
         else
             strbuf_addstr(&sb, b->zh ? "未存档：原文已被发布者删除。"
                                      : "Not archived: deleted by the publisher.");

@@ -2,10 +2,12 @@
 # t2220: a deletion upstream keeps the copy: an archived article whose page later says "deleted
 # by the publisher" (or is removed, or answers 404) stays byte for byte as it was, its state
 # becomes archived-deleted-upstream with the deletion in its history, the run exits 1 once, and
-# the next refresh is not news again.
+# the next refresh is not news again.  The book keeps the copies, each with a line saying how the
+# original went (deleted, removed for a violation, gone with a 404), and passes epubcheck.
 . "$(dirname "$0")/lib.sh"
 . "$TEST_SRCDIR/tests/e2e/fetch-lib.sh"
-require_tool python3 openssl convert
+require_tool python3 openssl convert java
+[ -f /usr/share/java/epubcheck.jar ] || skip_all "epubcheck is not installed"
 fetch_init 127.0.0.62
 
 A1=KDWh_qGpFN5Vu1TR9t30Mw
@@ -99,6 +101,30 @@ assert es[\"$A1\"][\"images\"][\"ok\"] == 9, es
 	PY
 '
 
+# book_line EPUB N: the status line of chapter N.
+book_line() {
+    python3 -c '
+import re, sys, zipfile
+h = zipfile.ZipFile(sys.argv[1]).read("OEBPS/c%04d.xhtml" % int(sys.argv[2])).decode()
+m = re.search(r"<p class=\"status\">(.*?)</p>", h)
+print(m.group(1) if m else "no status line")
+print("body" if "<!--" not in h and len(h) > 2000 or "正文" in h or "大家好" in h else "no body")
+' "$1" "$2"
+}
+
+test_expect_success 'the book keeps both copies, each saying how its original went' '
+    "$ARCHIVER" epub index.md --epub d.epub 2>err &&
+    java -jar /usr/share/java/epubcheck.jar d.epub >check 2>&1 &&
+    test_grep "0 fatals / 0 errors / 0 warnings / 0 infos" check &&
+    book_line d.epub 1 >l1 && book_line d.epub 2 >l2 &&
+    test_grep "^原文已被发布者删除（[0-9-]* 发现）；以下是 [0-9-]* 保存的副本。$" l1 &&
+    test_grep "^原文因违规被删除（[0-9-]* 发现）；以下是 [0-9-]* 保存的副本。$" l2 &&
+    test_grep "^body$" l1 && test_grep "^body$" l2 &&
+    "$ARCHIVER" epub index.md --epub e.epub --lang en 2>err &&
+    book_line e.epub 1 >l1 &&
+    test_grep "^Deleted by the publisher \(seen [0-9-]*\); this copy was saved on [0-9-]*\.$" l1
+'
+
 test_expect_success 'a second --refresh: still deleted, exit 0 (not news again), copy kept' '
     : >requests.log &&
     af --refresh --json >out 2>err &&
@@ -156,6 +182,9 @@ test_expect_success 'a 404 for an archived page is a deletion too, and keeps the
 	assert results(meta("two")) == ["archived", "deleted"], meta("two")["history"]
 	assert meta("two")["history"][1]["http_status"] == 404, meta("two")["history"]
 	PY
+    "$ARCHIVER" epub index.md --archive nf --epub nf.epub 2>err &&
+    book_line nf.epub 1 >l1 &&
+    test_grep "^原文已不存在（HTTP 404）（[0-9-]* 发现）；以下是 [0-9-]* 保存的副本。$" l1
 '
 
 test_expect_success 'back online: --refresh stores the page again, the state is archived again' '

@@ -311,7 +311,7 @@ test_expect_success 'not archived: deleted, removed and failed entries say why, 
 	d, v, f = text(hrefs[2]), text(hrefs[5]), text(hrefs[6])
 	assert "删除" in d, d
 	assert "违规" in v or "删除" in v or "移除" in v, v
-	assert "原文已不存在（HTTP404:gone）" in f, f
+	assert "原文已不存在（HTTP404）" in f, f
 	assert "原文已被发布者删除" in d, d
 	PY
 '
