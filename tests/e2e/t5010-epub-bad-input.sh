@@ -162,6 +162,17 @@ test_expect_success 'a held lock: exit 3, no book' '
     kill %1 2>/dev/null; wait
 '
 
+test_expect_success '--css: the book carries that stylesheet, byte for byte' '
+    fresh &&
+    printf "body { color: #123456; }\n" >my.css &&
+    "$ARCHIVER" build index.md --epub css.epub --css my.css 2>err &&
+    python3 -c "
+import zipfile
+assert zipfile.ZipFile(\"css.epub\").read(\"OEBPS/style.css\") == open(\"my.css\", \"rb\").read()
+" &&
+    epubcheck css.epub
+'
+
 test_expect_success '--json: one document, the same counts' '
     fresh &&
     "$ARCHIVER" build index.md --epub j.epub --json >json.out 2>err &&
