@@ -12,3 +12,6 @@ echo "== converter: best of ${ROUNDS:-10} rounds per page =="
 cmake --build build-bench --target archiver -j2 >/dev/null
 echo "== fetch: ${PAGES:-100} articles against the local test server, and the no-op re-run =="
 bash bench/fetch.sh build-bench/archiver
+
+echo "== epub: the books of ${SMALL:-5} and ${ARTICLES:-200} articles, archiver epub next to pandoc =="
+bash bench/epub.sh build-bench/archiver

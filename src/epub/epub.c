@@ -649,7 +649,17 @@ static enum arc_err write_opf(struct ctx *c)
         for (size_t i = 0; i < b->parts[p].nchapters; i++)
             strbuf_addf(&out, "<itemref idref=\"c%zu\"/>\n", b->parts[p].chapters[i].number);
     }
-    strbuf_addstr(&out, "</spine>\n</package>\n");
+    /* The EPUB 2 guide, which EPUB 3 keeps as legacy: old Kindle firmware finds the cover and
+     * the start of the text only here. */
+    strbuf_addstr(&out, "</spine>\n<guide>\n");
+    if (c->cover)
+        strbuf_addf(&out, "<reference type=\"cover\" title=\"%s\" href=\"cover.xhtml\"/>\n",
+                    b->zh ? "封面" : "Cover");
+    strbuf_addf(&out, "<reference type=\"toc\" title=\"%s\" href=\"nav.xhtml\"/>\n",
+                b->zh ? "目录" : "Contents");
+    strbuf_addf(&out, "<reference type=\"text\" title=\"%s\" href=\"part001.xhtml\"/>\n",
+                b->zh ? "正文" : "Start");
+    strbuf_addstr(&out, "</guide>\n</package>\n");
     err = add_data(c, OPS "content.opf", out.buf, out.len, false);
     strbuf_release(&out);
     return err;

@@ -216,6 +216,9 @@ test_expect_success 'metadata: title from the index, accounts as creator, zh-CN,
 	cover = [e.get("content") for e in md.findall("opf:meta", NS) if e.get("name") == "cover"]
 	assert len(cover) == 1 and cover[0] in items, cover
 	assert "cover-image" in items[cover[0]][2] and items[cover[0]][1] == "image/png", items[cover[0]]
+	guide = [(r.get("type"), r.get("href")) for r in opf.find("opf:guide", NS)]
+	assert [t for t, h in guide] == ["cover", "toc", "text"], guide
+	assert all(full(h) in names for t, h in guide), guide
 	PY
 '
 
