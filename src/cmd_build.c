@@ -85,6 +85,7 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
     struct epub_report rep;
     struct pdf_cover cover = PDF_COVER_INIT;
     struct strbuf png = STRBUF_INIT, why = STRBUF_INIT, count = STRBUF_INIT;
+    struct strbuf placeholders = STRBUF_INIT;
     char size[32];
     char *css = bd->css ? xstrdup(bd->css) : xasprintf("%s/styles/book.css", fs_datadir());
     struct timespec t0;
@@ -116,13 +117,16 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
         error("%s", why.buf);
         rc = ARC_EXIT_FATAL;
     } else {
-        /* Like fetch's, the summary line stays under --quiet: cron mail says what was made. */
+        /* Like fetch's, the summary line stays under --quiet: cron mail says what was made.  It
+         * says how many entries are placeholders: offline, that is all of them. */
+        if (rep.archived < rep.chapters)
+            strbuf_addf(&placeholders, ", %zu without a copy", rep.chapters - rep.archived);
         cmd_human_bytes(rep.bytes, size, sizeof(size));
         fprintf(stderr,
-                "build: %s: %zu chapters (%zu archived), %zu images (%zu transcoded, %zu "
+                "build: %s: %zu chapters (%zu archived%s), %zu images (%zu transcoded, %zu "
                 "missing), %s in %.1f s\n",
-                path, rep.chapters, rep.archived, rep.images, rep.images_transcoded,
-                rep.images_missing, size, seconds_since(&t0));
+                path, rep.chapters, rep.archived, placeholders.buf, rep.images,
+                rep.images_transcoded, rep.images_missing, size, seconds_since(&t0));
     }
     if (!err && bd->c.json) {
         json_t *o = json_object(), *e = json_object();
@@ -147,6 +151,7 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
     strbuf_release(&png);
     strbuf_release(&why);
     strbuf_release(&count);
+    strbuf_release(&placeholders);
     return rc;
 }
 
