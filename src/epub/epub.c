@@ -25,8 +25,6 @@
 
 #define OPS      "OEBPS/"
 #define CSS_NAME "style.css"
-/* Bytes read from an image file to tell its format. */
-#define SNIFF_BYTES 64
 /* A stylesheet larger than this is not a stylesheet. */
 #define CSS_MAX_BYTES (4u * 1024 * 1024)
 
@@ -45,6 +43,7 @@ struct pkg_image {
     const char *mime;
     int width, height; /* of the packaged file; 0 when unknown */
     bool failed;       /* could not be packaged: placeholders */
+    char *failed_path; /* the copy that failed; another article's copy is tried in its turn */
     struct pkg_image *next;
 };
 
@@ -88,7 +87,7 @@ static enum arc_err add_data(struct ctx *c, const char *name, const void *data, 
     char *path = xasprintf("%s/%u", c->scratch, c->scratch_n++);
     struct pkg_file *f;
 
-    if (fs_write_atomic(path, data, len, 0644, &c->err) != ARC_OK) {
+    if (fs_write_scratch(path, data, len, &c->err) != ARC_OK) {
         free(path);
         return ARC_EIO;
     }
@@ -181,19 +180,6 @@ static char *stem(const char *file)
     return dot && dot != base ? xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
 }
 
-/* Reads the first bytes of a file. */
-static ssize_t read_head(const char *path, unsigned char *buf, size_t len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n;
-
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, len);
-    close(fd);
-    return n;
-}
-
 /* Puts the image at base/file into the package (once per content) and returns its href, or NULL
  * when it cannot be packaged (the caller shows a placeholder).  *width and *height become the
  * packaged file's size when it is known: the page's own hints may not match the file (WeChat's
@@ -206,25 +192,26 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
     struct pkg_image *im = image_find(c, key);
     struct strbuf data = STRBUF_INIT, why = STRBUF_INIT;
     struct img_output out = IMG_OUTPUT_INIT;
-    unsigned char head[SNIFF_BYTES];
+    struct img_info info;
     enum img_format fmt;
-    ssize_t n;
 
-    if (im)
-        goto done;
-    im = image_insert(c, key);
-    n = read_head(path, head, sizeof(head));
-    fmt = n > 0 ? img_sniff(head, (size_t)n) : IMG_UNKNOWN;
-    if (n < 0) {
-        strbuf_addstr(&why, strerror(errno));
+    if (im && (!im->failed || !strcmp(im->failed_path, path)))
+        goto done; /* packaged already, or this very file failed already (warned once) */
+    if (!im) {
+        im = image_insert(c, key);
+    } else {
+        /* Another article's copy of this picture failed; this one may be whole. */
+        im->failed = false;
+        free(im->failed_path);
+        im->failed_path = NULL;
+    }
+    /* One read: the bytes prove the file whole (a file cut short would show as a broken
+     * picture) and give its size; libzip reads the file again when it writes the zip. */
+    if (fs_read_file(path, 0, &data, &why) != ARC_OK) {
         im->failed = true;
-    } else if (is_core(fmt) && !c->o->max_image_px) {
-        /* The common case: packaged straight from the archive, once its headers show it whole
-         * (a file cut short would show as a broken picture) and give its size. */
-        struct img_info info;
-
-        if (fs_read_file(path, 0, &data, &why) != ARC_OK ||
-            img_probe(data.buf, data.len, &info, &why) != ARC_OK) {
+    } else if (fmt = img_sniff(data.buf, data.len), is_core(fmt) && !c->o->max_image_px) {
+        /* The common case: packaged straight from the archive. */
+        if (img_probe(data.buf, data.len, &info, &why) != ARC_OK) {
             im->failed = true;
         } else {
             im->width = info.width;
@@ -234,9 +221,8 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
             name = xasprintf(OPS "%s", im->href);
             add_path(c, name, path, true);
         }
-    } else if (fs_read_file(path, 0, &data, &why) != ARC_OK ||
-               img_transcode(data.buf, data.len, c->o->max_image_px, IMG_TX_EPUB, &out, &why) !=
-                   ARC_OK) {
+    } else if (img_transcode(data.buf, data.len, c->o->max_image_px, IMG_TX_EPUB, &out, &why) !=
+               ARC_OK) {
         im->failed = true;
     } else {
         enum img_format f = out.changed ? out.format : fmt;
@@ -257,6 +243,9 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
         }
     }
     if (im->failed) {
+        free(im->href);
+        im->href = NULL;
+        im->failed_path = xstrdup(path);
         warn(c, "%s: %s; a placeholder is shown", path, why.len ? why.buf : "cannot be read");
     } else {
         im->id = xasprintf("img-%s", key);
@@ -838,6 +827,7 @@ enum arc_err epub_write(const struct book *b, const struct epub_opts *o, const c
         free(c.order[i]->key);
         free(c.order[i]->href);
         free(c.order[i]->id);
+        free(c.order[i]->failed_path);
         free(c.order[i]);
     }
     free(c.order);

@@ -75,6 +75,28 @@ static enum arc_err write_all(int fd, const void *data, size_t len)
     return ARC_OK;
 }
 
+enum arc_err fs_write_scratch(const char *path, const void *data, size_t len, struct strbuf *why)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    enum arc_err err = ARC_OK;
+
+    if (fd < 0) {
+        strbuf_setwhy(why, "cannot create '%s': %s", path, strerror(errno));
+        return ARC_EIO;
+    }
+    if (write_all(fd, data, len) != ARC_OK) {
+        strbuf_setwhy(why, "cannot write '%s': %s", path, strerror(errno));
+        err = ARC_EIO;
+    }
+    if (close(fd) != 0 && !err) {
+        strbuf_setwhy(why, "cannot write '%s': %s", path, strerror(errno));
+        err = ARC_EIO;
+    }
+    if (err)
+        unlink(path);
+    return err;
+}
+
 enum arc_err fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                              struct strbuf *why)
 {

@@ -20,6 +20,10 @@
 ARC_WUR enum arc_err fs_read_file(const char *path, size_t max, struct strbuf *out,
                                   struct strbuf *why);
 /* Writes len bytes to path through a temporary file and rename(2); mode as for open(2). */
+/* Writes len bytes to a new file at path (O_EXCL), without fsync or rename: for scratch files that
+ * live only as long as the run that makes them and are worthless after a crash. */
+ARC_WUR enum arc_err fs_write_scratch(const char *path, const void *data, size_t len,
+                                      struct strbuf *why);
 ARC_WUR enum arc_err fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                                      struct strbuf *why);
 /* mkdir -p. */
