@@ -194,6 +194,7 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
     struct img_output out = IMG_OUTPUT_INIT;
     struct img_info info;
     enum img_format fmt;
+    enum arc_err err;
 
     if (im && (!im->failed || !strcmp(im->failed_path, path)))
         goto done; /* packaged already, or this very file failed already (warned once) */
@@ -205,22 +206,23 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
         free(im->failed_path);
         im->failed_path = NULL;
     }
-    /* One read: the bytes prove the file whole (a file cut short would show as a broken
-     * picture) and give its size; libzip reads the file again when it writes the zip. */
-    if (fs_read_file(path, 0, &data, &why) != ARC_OK) {
+    /* The picture's two ends prove it whole (a file cut short would show as a broken picture)
+     * and give its size; libzip reads the file when it writes the zip.  Other formats are read
+     * whole, to be transcoded. */
+    err = img_probe_file(path, &info, &why);
+    fmt = err ? IMG_UNKNOWN : info.format;
+    if (err) {
         im->failed = true;
-    } else if (fmt = img_sniff(data.buf, data.len), is_core(fmt) && !c->o->max_image_px) {
+    } else if (is_core(fmt) && !c->o->max_image_px) {
         /* The common case: packaged straight from the archive. */
-        if (img_probe(data.buf, data.len, &info, &why) != ARC_OK) {
-            im->failed = true;
-        } else {
-            im->width = info.width;
-            im->height = info.height;
-            im->mime = img_format_mime(fmt);
-            im->href = xasprintf("images/%s.%s", key, img_format_ext(fmt));
-            name = xasprintf(OPS "%s", im->href);
-            add_path(c, name, path, true);
-        }
+        im->width = info.width;
+        im->height = info.height;
+        im->mime = img_format_mime(fmt);
+        im->href = xasprintf("images/%s.%s", key, img_format_ext(fmt));
+        name = xasprintf(OPS "%s", im->href);
+        add_path(c, name, path, true);
+    } else if (fs_read_file(path, 0, &data, &why) != ARC_OK) {
+        im->failed = true;
     } else if (img_transcode(data.buf, data.len, c->o->max_image_px, IMG_TX_EPUB, &out, &why) !=
                ARC_OK) {
         im->failed = true;

@@ -3,10 +3,16 @@
 
 #include "image/internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "util/alloc.h"
 #include "util/banned.h"
 
 /* gdk-pixbuf's loader takes a gsize per write; feed it in pieces this large. */
@@ -354,6 +360,117 @@ enum arc_err img_probe(const void *data, size_t len, struct img_info *info, stru
     if (gerr)
         g_error_free(gerr);
     g_object_unref(loader);
+    return err;
+}
+
+/* Reads len bytes at off; false on a short read or an error (errno set). */
+static bool read_at(int fd, unsigned char *buf, size_t len, off_t off)
+{
+    while (len > 0) {
+        ssize_t n = pread(fd, buf, len, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO; /* the file shrank under us */
+            return false;
+        }
+        buf += n;
+        len -= (size_t)n;
+        off += n;
+    }
+    return true;
+}
+
+/* img_probe() of head (the file's first hlen bytes) and tail (its last IMG_PROBE_TAIL): the
+ * checks of check_bytes() and img_probe() for JPEG, PNG and GIF, each on the part it reads.
+ * *all is set when the answer needs the whole file: a JPEG whose frame header lies past the
+ * head, or another format. */
+static enum arc_err probe_split(const unsigned char *head, size_t hlen, const unsigned char *tail,
+                                struct img_info *info, bool *all, struct strbuf *why)
+{
+    memset(info, 0, sizeof(*info));
+    info->orientation = 1;
+    info->format = img_sniff(head, hlen);
+    switch (info->format) {
+    case IMG_JPEG:
+        if (!jpeg_complete(tail, IMG_PROBE_TAIL)) {
+            strbuf_setwhy(why, "truncated JPEG (no end-of-image marker)");
+            return ARC_EPARSE;
+        }
+        *all = !img__jpeg_facts(head, hlen, info);
+        return ARC_OK;
+    case IMG_PNG:
+        if (!png_complete(tail, IMG_PROBE_TAIL)) {
+            strbuf_setwhy(why, "truncated PNG (no IEND chunk)");
+            return ARC_EPARSE;
+        }
+        if (!memcmp(head + 12, "IHDR", 4)) {
+            info->width = (int)(get32(head + 16, false) & 0x7FFFFFFF);
+            info->height = (int)(get32(head + 20, false) & 0x7FFFFFFF);
+        }
+        break;
+    case IMG_GIF:
+        if (!gif_complete(tail, IMG_PROBE_TAIL)) {
+            strbuf_setwhy(why, "truncated GIF (no trailer)");
+            return ARC_EPARSE;
+        }
+        info->width = (int)get16(head + 6, true);
+        info->height = (int)get16(head + 8, true);
+        break;
+    default:
+        *all = true;
+        return ARC_OK;
+    }
+    if (info->width > 0 && info->height > 0)
+        return ARC_OK;
+    strbuf_setwhy(why, "%s image has no size", img_format_ext(info->format));
+    return ARC_EPARSE;
+}
+
+enum arc_err img_probe_file(const char *path, struct img_info *info, struct strbuf *why)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    unsigned char *buf = NULL, tail[IMG_PROBE_TAIL];
+    enum arc_err err = ARC_OK;
+    bool all = true;
+    struct stat st;
+
+    /* The messages leave the path out: the caller names the file. */
+    if (fd < 0) {
+        strbuf_setwhy(why, "cannot open: %s", strerror(errno));
+        return errno == ENOENT ? ARC_ENOTFOUND : ARC_EIO;
+    }
+    if (fstat(fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > SIZE_MAX) {
+        strbuf_setwhy(why, "cannot read: %s", strerror(errno));
+        close(fd);
+        return ARC_EIO;
+    }
+    if ((uint64_t)st.st_size > IMG_PROBE_HEAD + IMG_PROBE_TAIL) {
+        buf = xmalloc(IMG_PROBE_HEAD);
+        all = false;
+        if (!read_at(fd, buf, IMG_PROBE_HEAD, 0) ||
+            !read_at(fd, tail, IMG_PROBE_TAIL, st.st_size - (off_t)IMG_PROBE_TAIL)) {
+            strbuf_setwhy(why, "cannot read: %s", strerror(errno));
+            err = ARC_EIO;
+        } else {
+            err = probe_split(buf, IMG_PROBE_HEAD, tail, info, &all, why);
+        }
+        free(buf);
+        buf = NULL;
+    }
+    if (!err && all) {
+        /* Small, or the answer needs more than the two ends: all of it. */
+        buf = xmalloc((size_t)st.st_size + 1);
+        if (!read_at(fd, buf, (size_t)st.st_size, 0)) {
+            strbuf_setwhy(why, "cannot read: %s", strerror(errno));
+            err = ARC_EIO;
+        } else {
+            err = img_probe(buf, (size_t)st.st_size, info, why);
+        }
+        free(buf);
+    }
+    close(fd);
     return err;
 }
 

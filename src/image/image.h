@@ -53,6 +53,16 @@ ARC_WUR enum arc_err img_validate(const void *data, size_t len, struct img_info 
 ARC_WUR enum arc_err img_probe(const void *data, size_t len, struct img_info *info,
                                struct strbuf *why);
 
+/* img_probe() of a file, with the same answers, reading only what the answers need: a JPEG, PNG
+ * or GIF larger than IMG_PROBE_HEAD + IMG_PROBE_TAIL bytes is read at its head (the frame header,
+ * IHDR, the screen descriptor) and its tail (the end marks the truncation checks look for); the
+ * whole file when it is smaller, when a JPEG's frame header lies past the head, and for other
+ * formats.  ARC_ENOTFOUND for a missing file, ARC_EIO when it cannot be read.  For books that
+ * package archived pictures by reference: a 200-article book reads 0.8 GB less. */
+#define IMG_PROBE_HEAD (64u * 1024)
+#define IMG_PROBE_TAIL 4096u
+ARC_WUR enum arc_err img_probe_file(const char *path, struct img_info *info, struct strbuf *why);
+
 /* What img_transcode() fixes besides the format and the size. */
 enum img_tx_flags {
     IMG_TX_CMYK = 1 << 0, /* CMYK and YCCK JPEGs become RGB: many readers get their colours wrong */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <unistd.h>
 
 #include "image/image.h"
 #include "util/alloc.h"
@@ -91,6 +93,119 @@ static void test_image_transcode_probe_reads_headers(void **state)
     assert_int_equal(info.width, 300);
     assert_int_equal(info.height, 200);
     strbuf_release(&sb);
+    strbuf_release(&why);
+}
+
+/* Writes data to dir/name and returns the path. */
+static char *put(const char *dir, const char *name, const void *data, size_t len)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+
+    if (fs_write_atomic(path, data, len, 0644, NULL) != ARC_OK)
+        fail_msg("cannot write %s", path);
+    return path;
+}
+
+/* img_probe_file() says what img_probe() says of the same bytes. */
+static void same_as_probe(const char *path, const struct strbuf *bytes)
+{
+    struct img_info a, b;
+    struct strbuf why = STRBUF_INIT;
+    enum arc_err ea = img_probe(bytes->buf, bytes->len, &a, NULL);
+    enum arc_err eb = img_probe_file(path, &b, &why);
+
+    assert_int_equal(ea, eb);
+    if (!ea) {
+        assert_int_equal(a.format, b.format);
+        assert_int_equal(a.width, b.width);
+        assert_int_equal(a.height, b.height);
+        assert_int_equal(a.orientation, b.orientation);
+        assert_int_equal(a.cmyk, b.cmyk);
+    } else {
+        assert_non_null(strstr(why.buf, "truncated"));
+    }
+    strbuf_release(&why);
+}
+
+/* A JPEG with two comment segments of 60000 bytes: past 64 KiB, so that the probe reads the
+ * file's two ends only when they come before the scan (the frame header in the head), and has to
+ * read it all when they come right after SOI (the frame header past the head). */
+static void padded_jpeg(const struct strbuf *jpeg, bool after_soi, struct strbuf *out)
+{
+    const char *sos = memmem(jpeg->buf, jpeg->len, "\xFF\xDA", 2);
+    size_t at = after_soi ? 2 : (size_t)(sos - jpeg->buf);
+
+    assert_non_null(sos);
+    strbuf_reset(out);
+    strbuf_add(out, jpeg->buf, at);
+    for (int i = 0; i < 2; i++) {
+        strbuf_add(out, "\xFF\xFE\xEA\x62", 4); /* COM, length 60002 */
+        for (int k = 0; k < 60000; k++)
+            strbuf_addch(out, 'x');
+    }
+    strbuf_add(out, jpeg->buf + at, jpeg->len - at);
+}
+
+static void test_image_transcode_probe_file_reads_the_two_ends(void **state)
+{
+    static const char *const names[] = { "big.jpg",  "rot.jpg",    "cmyk.jpg",  "small.png",
+                                         "anim.gif", "alpha.webp", "photo.webp" };
+    char tmpl[] = "/tmp/archiver-probe.XXXXXX", *dir = mkdtemp(tmpl), *path;
+    struct strbuf sb = STRBUF_INIT, big = STRBUF_INIT, why = STRBUF_INIT;
+    struct img_info info;
+    (void)state;
+
+    assert_non_null(dir);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        load(names[i], &sb);
+        path = put(dir, names[i], sb.buf, sb.len);
+        same_as_probe(path, &sb);
+        sb.len -= 30; /* cut short: refused both ways */
+        path = (free(path), put(dir, names[i], sb.buf, sb.len));
+        if (strstr(names[i], ".webp") == NULL)
+            same_as_probe(path, &sb);
+        unlink(path);
+        free(path);
+    }
+    load("rot.jpg", &sb);
+    for (int n = 0; n < 2; n++) {
+        padded_jpeg(&sb, n, &big);
+        assert_true(big.len > IMG_PROBE_HEAD + IMG_PROBE_TAIL);
+        path = put(dir, "padded.jpg", big.buf, big.len);
+        same_as_probe(path, &big);
+        assert_int_equal(img_probe_file(path, &info, NULL), ARC_OK);
+        assert_int_equal(info.orientation, 6);
+        assert_int_equal(info.width, 200);
+        big.len -= 100; /* the end-of-image marker is gone */
+        path = (free(path), put(dir, "padded.jpg", big.buf, big.len));
+        same_as_probe(path, &big);
+        unlink(path);
+        free(path);
+    }
+    /* A PNG with a 100000-byte text chunk after IHDR. */
+    load("small.png", &sb);
+    strbuf_reset(&big);
+    strbuf_add(&big, sb.buf, 33);
+    strbuf_add(&big, "\x00\x01\x86\xA0tEXt", 8);
+    for (int k = 0; k < 100000; k++)
+        strbuf_addch(&big, 'p');
+    strbuf_add(&big, "\0\0\0\0", 4);
+    strbuf_add(&big, sb.buf + 33, sb.len - 33);
+    path = put(dir, "padded.png", big.buf, big.len);
+    same_as_probe(path, &big);
+    big.len -= 4;
+    path = (free(path), put(dir, "padded.png", big.buf, big.len));
+    same_as_probe(path, &big);
+    unlink(path);
+    free(path);
+
+    path = xasprintf("%s/none.png", dir);
+    assert_int_equal(img_probe_file(path, &info, &why), ARC_ENOTFOUND);
+    assert_non_null(strstr(why.buf, "cannot open: No such file"));
+    free(path);
+    rmdir(dir);
+    strbuf_release(&sb);
+    strbuf_release(&big);
     strbuf_release(&why);
 }
 
@@ -235,6 +350,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_image_transcode_probe_reads_headers),
+        cmocka_unit_test(test_image_transcode_probe_file_reads_the_two_ends),
         cmocka_unit_test(test_image_transcode_lossy_webp_becomes_jpeg),
         cmocka_unit_test(test_image_transcode_transparent_webp_becomes_png),
         cmocka_unit_test(test_image_transcode_big_jpeg_is_scaled_down),
