@@ -88,6 +88,7 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
     struct strbuf placeholders = STRBUF_INIT;
     char size[32];
     char *css = bd->css ? xstrdup(bd->css) : xasprintf("%s/styles/book.css", fs_datadir());
+    char *cache = NULL;
     struct timespec t0;
     enum arc_exit rc = ARC_EXIT_OK;
     enum arc_err err;
@@ -107,6 +108,8 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
     eo.cover_png = png.len ? png.buf : NULL;
     eo.cover_len = png.len;
     eo.max_image_px = bd->max_image_px;
+    if (fs_is_dir(bd->c.archive))
+        eo.cache_dir = cache = xasprintf("%s/.cache/epub", bd->c.archive);
     eo.warn = on_warning;
     eo.ud = bd;
     err = epub_write(b, &eo, path, &rep, &why);
@@ -137,6 +140,7 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
         json_object_set_new(e, "images_transcoded",
                             json_integer((json_int_t)rep.images_transcoded));
         json_object_set_new(e, "images_missing", json_integer((json_int_t)rep.images_missing));
+        json_object_set_new(e, "images_cached", json_integer((json_int_t)rep.images_cached));
         json_object_set_new(e, "bytes", json_integer((json_int_t)rep.bytes));
         json_object_set_new(e, "uuid", json_string(b->uuid));
         json_object_set_new(o, "version", json_integer(1));
@@ -148,6 +152,7 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
         json_decref(o);
     }
     free(css);
+    free(cache);
     strbuf_release(&png);
     strbuf_release(&why);
     strbuf_release(&count);

@@ -44,6 +44,7 @@ struct pkg_image {
     int width, height; /* of the packaged file; 0 when unknown */
     bool failed;       /* could not be packaged: placeholders */
     char *failed_path; /* the copy that failed; another article's copy is tried in its turn */
+    char *cache_path;  /* the transcoded copy in the cache, when there is one */
     struct pkg_image *next;
 };
 
@@ -180,6 +181,64 @@ static char *stem(const char *file)
     return dot && dot != base ? xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
 }
 
+/* --- transcoded pictures kept between builds --- */
+
+/* Bump when img_transcode() or IMG_TX_EPUB changes what it makes. */
+#define CACHE_VERSION 1
+
+static char *cache_name(const struct ctx *c, const char *key)
+{
+    return xasprintf("%s/%s-%dpx-v%d", c->o->cache_dir, key, c->o->max_image_px, CACHE_VERSION);
+}
+
+/* A transcoded copy of the picture named key made by an earlier build: fills im when the
+ * cache holds a whole picture in a core format. */
+static bool from_cache(struct ctx *c, const char *key, struct pkg_image *im)
+{
+    struct img_info info;
+    char *path;
+
+    if (!c->o->cache_dir)
+        return false;
+    path = cache_name(c, key);
+    if (img_probe_file(path, &info, NULL) != ARC_OK || !is_core(info.format)) {
+        free(path);
+        return false;
+    }
+    im->width = info.width;
+    im->height = info.height;
+    im->mime = img_format_mime(info.format);
+    im->href = xasprintf("images/%s.%s", key, img_format_ext(info.format));
+    im->cache_path = path;
+    return true;
+}
+
+/* Keeps a transcoded picture for later builds (a temporary name, then rename: a torn file is
+ * refused by from_cache() anyway).  False when the cache cannot be written: the caller packages
+ * the picture from the scratch folder instead, and nothing is said (the cache is an aid). */
+static bool to_cache(struct ctx *c, const char *key, struct pkg_image *im,
+                     const struct img_output *out)
+{
+    char *path, *tmp;
+    bool ok;
+
+    if (!c->o->cache_dir || fs_mkdirs(c->o->cache_dir, NULL) != ARC_OK)
+        return false;
+    path = cache_name(c, key);
+    tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+    unlink(tmp);
+    ok =
+        fs_write_scratch(tmp, out->buf.buf, out->buf.len, NULL) == ARC_OK && rename(tmp, path) == 0;
+    if (!ok) {
+        unlink(tmp);
+        free(path);
+    } else {
+        im->cache_path = path;
+    }
+    free(tmp);
+    return ok;
+}
+
 /* Puts the image at base/file into the package (once per content) and returns its href, or NULL
  * when it cannot be packaged (the caller shows a placeholder).  *width and *height become the
  * packaged file's size when it is known: the page's own hints may not match the file (WeChat's
@@ -221,6 +280,11 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
         im->href = xasprintf("images/%s.%s", key, img_format_ext(fmt));
         name = xasprintf(OPS "%s", im->href);
         add_path(c, name, path, true);
+    } else if (from_cache(c, key, im)) {
+        name = xasprintf(OPS "%s", im->href);
+        add_path(c, name, im->cache_path, true);
+        c->rep->images_transcoded++;
+        c->rep->images_cached++;
     } else if (fs_read_file(path, 0, &data, &why) != ARC_OK) {
         im->failed = true;
     } else if (img_transcode(data.buf, data.len, c->o->max_image_px, IMG_TX_EPUB, &out, &why) !=
@@ -236,6 +300,9 @@ static const char *package_image(struct ctx *c, const char *base, const char *fi
         name = xasprintf(OPS "%s", im->href);
         if (!out.changed) {
             add_path(c, name, path, true);
+        } else if (to_cache(c, key, im, &out)) {
+            add_path(c, name, im->cache_path, true);
+            c->rep->images_transcoded++;
         } else if (add_data(c, name, out.buf.buf, out.buf.len, true) != ARC_OK) {
             strbuf_add(&why, c->err.buf, c->err.len);
             strbuf_reset(&c->err);
@@ -830,6 +897,7 @@ enum arc_err epub_write(const struct book *b, const struct epub_opts *o, const c
         free(c.order[i]->href);
         free(c.order[i]->id);
         free(c.order[i]->failed_path);
+        free(c.order[i]->cache_path);
         free(c.order[i]);
     }
     free(c.order);

@@ -29,6 +29,10 @@ struct epub_opts {
     const void *cover_png; /* the cover picture (PNG bytes), or NULL for none */
     size_t cover_len;
     int max_image_px; /* downscale images whose larger side exceeds this; 0 = keep */
+    /* Where transcoded pictures are kept between builds (the archive's .cache/epub), named by
+     * the source's content name and the transcoding asked for; NULL = transcode every time.  A
+     * file there that is not a whole picture is made again; the folder may be deleted at will. */
+    const char *cache_dir;
     void (*warn)(const char *msg, void *ud); /* a problem with one entry; NULL = ignore */
     void *ud;
 };
@@ -36,7 +40,8 @@ struct epub_opts {
 /* What went into the book, for the summary line. */
 struct epub_report {
     size_t chapters, archived, images, images_transcoded, images_missing, warnings;
-    size_t bytes; /* of the EPUB file */
+    size_t images_cached; /* of images_transcoded, taken from cache_dir */
+    size_t bytes;         /* of the EPUB file */
 };
 
 /* Writes the book to path.  ARC_EIO when the file (or the scratch folder beside it) cannot be

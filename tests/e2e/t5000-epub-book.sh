@@ -329,6 +329,20 @@ test_expect_success 'two builds are byte-identical, whatever TZ says' '
     cmp n1.epub n2.epub
 '
 
+test_expect_success 'transcoded pictures are kept in the archive cache; a damaged one is made again' '
+    ls archive/.cache/epub >cached && test_lines 3 cached &&
+    ! grep -v -- "-0px-v1\$" cached &&
+    "$ARCHIVER" epub index.md --year 2025 --epub c1.epub --json >c1.json 2>err &&
+    python3 -c "import json; e = json.load(open(\"c1.json\"))[\"epub\"]; assert e[\"images_cached\"] == 3 and e[\"images_transcoded\"] == 3, e" &&
+    cmp b1.epub c1.epub &&
+    f=archive/.cache/epub/$(head -1 cached) && head -c 100 "$f" >cut && cat cut >"$f" &&
+    "$ARCHIVER" epub index.md --year 2025 --epub c2.epub --json >c2.json 2>err &&
+    python3 -c "import json; e = json.load(open(\"c2.json\"))[\"epub\"]; assert e[\"images_cached\"] == 2, e" &&
+    cmp b1.epub c2.epub && test "$(stat -c %s "$f")" -gt 100 &&
+    rm -r archive/.cache &&
+    "$ARCHIVER" epub index.md --year 2025 --epub c3.epub -q 2>err && cmp b1.epub c3.epub
+'
+
 test_expect_success 'the identifier stays when the book gains an entry; the file changes' '
     cp index.md index2.md &&
     printf "\n# 02\n\n新的一篇 https://mp.weixin.qq.com/s/AnotherEntry000000000\n" >>index2.md &&
