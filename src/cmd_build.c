@@ -95,8 +95,10 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
     strbuf_addf(&count, b->zh ? "%zu 篇文章" : "%zu articles", b->nchapters);
-    cover.title = b->title;
-    cover.subtitle = b->title_is_range ? NULL : b->range; /* not the range twice */
+    /* A title made of the range: the words on the title line, the months under it (a line
+     * break inside "2025年3月" would read badly). */
+    cover.title = b->title_is_range ? (b->zh ? "文章合集" : "Articles") : b->title;
+    cover.subtitle = b->range;
     cover.line = count.buf;
     cover.lang = b->lang;
     if (pdf_cover_png(&cover, &png, &why) != ARC_OK) {
