@@ -8,6 +8,7 @@
 
 #include "archive/archive.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -47,6 +48,17 @@ void warning(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* Publish times by article id: a chained hash table. */
+#define PUBTIMES_BUCKETS 4096
+struct pubtime {
+    char *id;
+    int64_t published;
+    struct pubtime *next;
+};
+struct cmd_pubtimes {
+    struct pubtime *bucket[PUBTIMES_BUCKETS];
+};
+
 void cmd_common_args(struct cmd_common *c, int argc, char **argv, const char *const *usage)
 {
     if (argc > 1)
@@ -60,6 +72,8 @@ void cmd_common_args(struct cmd_common *c, int argc, char **argv, const char *co
         c->year = 0;
     else if (c->year < 1970 || c->year > 9999)
         opts_usage_error(usage, "--year takes a year from 1970 to 9999, not %d", c->year);
+    if (!c->pub)
+        c->pub = xcalloc(1, sizeof(*c->pub));
 }
 
 char *cmd_index_path(const struct cmd_common *c)
@@ -88,17 +102,46 @@ static bool index_has_id(const struct idx *ix, const char *id)
     return false;
 }
 
-/* idx_opts.published: the publish time in the article's meta.json, 0 when unknown. */
+static struct pubtime **pub_slot(struct cmd_pubtimes *pt, const char *id)
+{
+    struct pubtime **p = &pt->bucket[hash_fnv1a(id) % PUBTIMES_BUCKETS];
+
+    while (*p && strcmp((*p)->id, id))
+        p = &(*p)->next;
+    return p;
+}
+
+void cmd_note_published(const struct cmd_common *c, const char *id, int64_t published)
+{
+    struct pubtime **p;
+
+    if (!c->pub || !id)
+        return;
+    p = pub_slot(c->pub, id);
+    if (!*p) {
+        *p = xcalloc(1, sizeof(**p));
+        (*p)->id = xstrdup(id);
+    }
+    (*p)->published = published;
+}
+
+/* idx_opts.published: the publish time in the article's meta.json, 0 when unknown; read once
+ * per run (or told by cmd_note_published). */
 static int64_t archived_published(const char *id, void *ud)
 {
+    const struct cmd_common *c = ud;
     struct archive_meta m = ARCHIVE_META_INIT;
     struct strbuf why = STRBUF_INIT;
+    struct pubtime **p = c->pub ? pub_slot(c->pub, id) : NULL;
     int64_t t = 0;
 
-    if (archive_meta_read(ud, id, &m, &why) == ARC_OK)
+    if (p && *p)
+        return (*p)->published;
+    if (archive_meta_read(c->archive, id, &m, &why) == ARC_OK)
         t = m.published;
     archive_meta_release(&m);
     strbuf_release(&why);
+    cmd_note_published(c, id, t);
     return t;
 }
 
@@ -108,7 +151,7 @@ void cmd_index_years(const struct cmd_common *c, struct idx *ix)
 
     io.year = c->year;
     io.published = archived_published;
-    io.ud = (void *)c->archive;
+    io.ud = (void *)c;
     idx_resolve_years(ix, &io);
 }
 
@@ -122,7 +165,7 @@ enum arc_exit cmd_load_index(const struct cmd_common *c, struct idx **out)
 
     io.year = c->year;
     io.published = archived_published;
-    io.ud = (void *)c->archive;
+    io.ud = (void *)c;
     err = idx_parse_file(path, &io, &ix, &why);
     if (err) {
         error("%s", why.len ? why.buf : arc_strerror(err));
@@ -154,6 +197,18 @@ enum arc_exit cmd_load_index(const struct cmd_common *c, struct idx **out)
 void cmd_common_release(struct cmd_common *c)
 {
     opt_list_release(&c->only);
+    if (c->pub) {
+        for (size_t i = 0; i < PUBTIMES_BUCKETS; i++) {
+            struct pubtime *p = c->pub->bucket[i], *next;
+            for (; p; p = next) {
+                next = p->next;
+                free(p->id);
+                free(p);
+            }
+        }
+        free(c->pub);
+        c->pub = NULL;
+    }
 }
 
 enum arc_exit cmd_archive_begin(const struct cmd_common *c, struct fs_lock *lock)

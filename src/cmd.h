@@ -22,12 +22,15 @@ struct cmd_common {
     int year;             /* --year: 0 = from the clock (CMD_YEAR_UNSET until cmd_common_args) */
     bool quiet;           /* --quiet: errors only */
     bool json;            /* --json: one JSON document on stdout */
+    struct cmd_pubtimes *pub; /* publish times read from meta.json in this run, so that the years
+                                 of bare months are settled without reading every meta.json
+                                 again; made by cmd_common_args(), NULL = none */
 };
 /* c->year before cmd_common_args() when --year was not given; no option value can be it. */
 #define CMD_YEAR_UNSET INT_MIN
-#define CMD_COMMON_INIT                                              \
-    {                                                                \
-        "archive", NULL, OPT_LIST_INIT, CMD_YEAR_UNSET, false, false \
+#define CMD_COMMON_INIT                                                    \
+    {                                                                      \
+        "archive", NULL, OPT_LIST_INIT, CMD_YEAR_UNSET, false, false, NULL \
     }
 
 #define OPT_COMMON(c)                                                                           \
@@ -51,6 +54,10 @@ struct cmd_common {
 /* Takes the optional INDEX positional (argv[0..argc) as left by opts_parse); more is misuse.
  * Checks --year (1970..9999 when given) and sets c->year to 0 when it was not. */
 void cmd_common_args(struct cmd_common *c, int argc, char **argv, const char *const *usage);
+
+/* Tells the run an article's publish time as its meta.json now holds it (after reading or
+ * writing that meta.json), for the years of bare months. */
+void cmd_note_published(const struct cmd_common *c, const char *id, int64_t published);
 /* The index path to read: c->index or <archive>/index.md.  Caller frees. */
 char *cmd_index_path(const struct cmd_common *c);
 /* Parses the index, printing its warnings as "FILE:LINE: warning: ..." unless quiet; checks that

@@ -265,6 +265,7 @@ static void finish(struct article *a, enum outcome o, bool news)
 
     a->outcome = o;
     a->news = news;
+    cmd_note_published(&r->c, a->e->id, a->meta.published); /* as stored, for the years */
     r->counts[o]++;
     r->finished_articles++;
     if (news && o == OUT_ARCHIVED) {
@@ -776,6 +777,7 @@ static void start(struct run *r, struct article *a)
         archive_meta_release(&a->meta);
     }
     strbuf_release(&why);
+    cmd_note_published(&r->c, a->e->id, a->meta.published);
     a->old_state = a->meta.state;
     path = archive_article_path(r->c.archive, a->e->id, "article.html");
     a->had_copy = archive_state_has_copy(a->meta.state) && fs_exists(path);
