@@ -63,6 +63,27 @@ ARC_WUR enum arc_err img_probe(const void *data, size_t len, struct img_info *in
 #define IMG_PROBE_TAIL 4096u
 ARC_WUR enum arc_err img_probe_file(const char *path, struct img_info *info, struct strbuf *why);
 
+/* Decoded pixels, for back ends that draw pictures themselves (the PDF): 8 bits per channel,
+ * RGB or RGBA (not premultiplied), rows of stride bytes, upright (EXIF orientation applied), the
+ * first frame of an animation, CMYK turned into RGB by the decoder. */
+struct img_pixels {
+    int width, height, stride;
+    bool alpha; /* 4 bytes a pixel (R G B A); else 3 (R G B) */
+    const unsigned char *data;
+    void *priv; /* the decoder's buffer: img_pixels_release() frees it */
+};
+#define IMG_PIXELS_INIT            \
+    {                              \
+        0, 0, 0, false, NULL, NULL \
+    }
+
+/* Decodes data, scaled down (with a good filter) so that its larger side is at most max_px when
+ * max_px > 0, into *out.  ARC_EPARSE for what does not decode (cut short, not an image),
+ * ARC_ENOMEM.  Release *out with img_pixels_release() as soon as it has been drawn. */
+ARC_WUR enum arc_err img_decode(const void *data, size_t len, int max_px, struct img_pixels *out,
+                                struct strbuf *why);
+void img_pixels_release(struct img_pixels *px);
+
 /* What img_transcode() fixes besides the format and the size. */
 enum img_tx_flags {
     IMG_TX_CMYK = 1 << 0, /* CMYK and YCCK JPEGs become RGB: many readers get their colours wrong */

@@ -176,3 +176,55 @@ enum arc_err img_transcode(const void *data, size_t len, int max_px, unsigned fl
     g_object_unref(pix);
     return err;
 }
+
+enum arc_err img_decode(const void *data, size_t len, int max_px, struct img_pixels *out,
+                        struct strbuf *why)
+{
+    struct img_info info;
+    GdkPixbuf *pix;
+    enum arc_err err;
+    int w, h;
+
+    memset(out, 0, sizeof(*out));
+    err = img__decode(data, len, max_px, &info, &pix, why);
+    if (err)
+        return err;
+    img__fit(info.width, info.height, max_px, &w, &h);
+    /* Loaders that cannot decode at a smaller size (GIF) give the whole picture. */
+    if (gdk_pixbuf_get_width(pix) != w || gdk_pixbuf_get_height(pix) != h) {
+        GdkPixbuf *scaled = gdk_pixbuf_scale_simple(pix, w, h, GDK_INTERP_HYPER);
+
+        g_object_unref(pix);
+        if (!scaled) {
+            strbuf_setwhy(why, "cannot scale a %dx%d image", info.width, info.height);
+            return ARC_ENOMEM;
+        }
+        pix = scaled;
+    }
+    pix = upright(pix, info.orientation);
+    if (!pix) {
+        strbuf_setwhy(why, "cannot turn a %dx%d image upright", w, h);
+        return ARC_ENOMEM;
+    }
+    if (gdk_pixbuf_get_bits_per_sample(pix) != 8 ||
+        gdk_pixbuf_get_colorspace(pix) != GDK_COLORSPACE_RGB ||
+        gdk_pixbuf_get_n_channels(pix) != (gdk_pixbuf_get_has_alpha(pix) ? 4 : 3)) {
+        strbuf_setwhy(why, "unexpected pixel layout from the decoder");
+        g_object_unref(pix);
+        return ARC_EPARSE;
+    }
+    out->width = gdk_pixbuf_get_width(pix);
+    out->height = gdk_pixbuf_get_height(pix);
+    out->stride = gdk_pixbuf_get_rowstride(pix);
+    out->alpha = gdk_pixbuf_get_has_alpha(pix);
+    out->data = gdk_pixbuf_read_pixels(pix);
+    out->priv = pix;
+    return ARC_OK;
+}
+
+void img_pixels_release(struct img_pixels *px)
+{
+    if (px->priv)
+        g_object_unref(px->priv);
+    memset(px, 0, sizeof(*px));
+}

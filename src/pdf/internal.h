@@ -23,4 +23,25 @@ ARC_WUR enum arc_err pdf__fontmap_new(PangoFontMap **out, struct strbuf *why);
  * owns it (g_object_unref). */
 PangoContext *pdf__context_new(PangoFontMap *fm, const char *lang);
 
+/* --- pictures (picture.c) --- */
+
+/* A picture ready to draw: a cairo image surface of its size in pixels.  A JPEG (not CMYK, not
+ * turned by EXIF, not larger than asked) keeps its bytes: they are attached to the surface as
+ * CAIRO_MIME_TYPE_JPEG with CAIRO_MIME_TYPE_UNIQUE_ID, so the PDF embeds them untouched and a
+ * picture drawn twice once; its pixels are never decoded (the surface's memory, allocated but
+ * never written, costs no RSS).  Anything else is decoded by image/ (scaled to at most max_px on
+ * the larger side when max_px > 0), converted to cairo's premultiplied ARGB32 and the decoded
+ * pixels freed at once. */
+struct pdf__picture {
+    cairo_surface_t *surface; /* owned: pdf__picture_release() */
+    int width, height;        /* of the surface */
+    bool passthrough;         /* JPEG bytes as they are */
+};
+
+/* unique_id names the content (the archive's file name is a content hash); NULL: one is made
+ * from the bytes.  ARC_EPARSE for what does not decode, ARC_ENOMEM. */
+ARC_WUR enum arc_err pdf__picture_load(const void *data, size_t len, const char *unique_id,
+                                       int max_px, struct pdf__picture *out, struct strbuf *why);
+void pdf__picture_release(struct pdf__picture *p);
+
 #endif

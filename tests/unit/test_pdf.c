@@ -9,8 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cairo-pdf.h>
+#include <unistd.h>
+
 #include "image/image.h"
+#include "pdf/internal.h"
 #include "pdf/pdf.h"
+#include "util/alloc.h"
+#include "util/fs.h"
 #include "util/strbuf.h"
 
 /* Draws the cover and checks that it decodes at its size. */
@@ -124,6 +130,114 @@ static void test_pdf_cover_missing_fonts_conf_is_reported(void **state)
     strbuf_release(&why);
 }
 
+static void load_picture(const char *name, int max_px, struct pdf__picture *p)
+{
+    char *path = xasprintf("%s/image/%s", TEST_DATADIR, name);
+    struct strbuf sb = STRBUF_INIT, why = STRBUF_INIT;
+
+    if (fs_read_file(path, 0, &sb, NULL) != ARC_OK)
+        fail_msg("cannot read %s", path);
+    if (pdf__picture_load(sb.buf, sb.len, NULL, max_px, p, &why) != ARC_OK)
+        fail_msg("%s: %s", name, why.buf);
+    strbuf_release(&sb);
+    strbuf_release(&why);
+    free(path);
+}
+
+static void draw(cairo_t *cr, const struct pdf__picture *p, double x)
+{
+    cairo_save(cr);
+    cairo_translate(cr, x, 10);
+    cairo_scale(cr, 0.25, 0.25);
+    cairo_set_source_surface(cr, p->surface, 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+}
+
+static size_t count(const struct strbuf *sb, const char *needle)
+{
+    size_t n = 0, k = strlen(needle);
+
+    for (const char *p = sb->buf; (p = memmem(p, sb->len - (size_t)(p - sb->buf), needle, k));
+         p += k)
+        n++;
+    return n;
+}
+
+static void test_pdf_pictures_jpeg_passes_through_the_rest_is_premultiplied(void **state)
+{
+    char path[] = "/tmp/archiver-test-pdf-XXXXXX";
+    int fd = mkstemp(path);
+    struct pdf__picture jpg, jpg2, cmyk, rot, small, webp, gif;
+    struct strbuf pdf = STRBUF_INIT, why = STRBUF_INIT;
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    int seen_partial = 0;
+    (void)state;
+
+    assert_true(fd >= 0);
+    close(fd);
+    load_picture("big.jpg", 0, &jpg);
+    assert_true(jpg.passthrough);
+    assert_int_equal(jpg.width, 480);
+    assert_int_equal(jpg.height, 360);
+    load_picture("big.jpg", 0, &jpg2);
+    load_picture("cmyk.jpg", 0, &cmyk);
+    assert_false(cmyk.passthrough); /* decoded: viewers get CMYK JPEGs' colours wrong */
+    load_picture("rot.jpg", 0, &rot);
+    assert_false(rot.passthrough); /* turned upright */
+    assert_true(rot.height > rot.width);
+    load_picture("big.jpg", 100, &small);
+    assert_false(small.passthrough);
+    assert_int_equal(small.width, 100);
+    assert_int_equal(small.height, 75);
+    load_picture("alpha.webp", 0, &webp);
+    assert_int_equal(cairo_image_surface_get_format(webp.surface), CAIRO_FORMAT_ARGB32);
+    {
+        const unsigned char *d = cairo_image_surface_get_data(webp.surface);
+        int stride = cairo_image_surface_get_stride(webp.surface);
+
+        for (int y = 0; y < webp.height; y++)
+            for (int x = 0; x < webp.width; x++) {
+                uint32_t v = *(const uint32_t *)(const void *)(d + y * stride + x * 4);
+                uint32_t a = v >> 24, r = v >> 16 & 255, g = v >> 8 & 255, b = v & 255;
+                assert_true(r <= a && g <= a && b <= a); /* premultiplied */
+                seen_partial += a < 255;
+            }
+        assert_true(seen_partial > 0);
+    }
+    load_picture("anim.gif", 0, &gif);
+    assert_int_equal(gif.width, 300);
+    assert_int_equal(pdf__picture_load("not a picture", 13, NULL, 0, &small, &why), ARC_EPARSE);
+
+    surface = cairo_pdf_surface_create(path, 595, 842);
+    cr = cairo_create(surface);
+    draw(cr, &jpg, 10);
+    draw(cr, &jpg2, 150); /* the same JPEG again: embedded once */
+    draw(cr, &cmyk, 290);
+    draw(cr, &rot, 430);
+    draw(cr, &webp, 10);
+    draw(cr, &gif, 150);
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    assert_int_equal(cairo_surface_status(surface), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(surface);
+    pdf__picture_release(&jpg);
+    pdf__picture_release(&jpg2);
+    pdf__picture_release(&cmyk);
+    pdf__picture_release(&rot);
+    pdf__picture_release(&webp);
+    pdf__picture_release(&gif);
+
+    assert_int_equal(fs_read_file(path, 0, &pdf, NULL), ARC_OK);
+    assert_int_equal(count(&pdf, "/DCTDecode"), 1);
+    assert_int_equal(count(&pdf, "/DeviceCMYK"), 0);
+    assert_true(count(&pdf, "/Subtype /Image") >= 5);
+    unlink(path);
+    strbuf_release(&pdf);
+    strbuf_release(&why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_pdf_cover_long_and_empty_titles_fit),
         cmocka_unit_test(test_pdf_cover_bad_size_is_refused),
         cmocka_unit_test(test_pdf_cover_missing_fonts_conf_is_reported),
+        cmocka_unit_test(test_pdf_pictures_jpeg_passes_through_the_rest_is_premultiplied),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

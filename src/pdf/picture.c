@@ -1,0 +1,138 @@
+/* pdf/picture.c: pictures for the PDF: JPEG bytes passed through, the rest decoded by image/ and
+ * turned into cairo surfaces (there is no gdk-pixbuf to cairo helper outside GTK). */
+#include "pdf/internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/image.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+#include "util/banned.h"
+
+static void free_data(void *p)
+{
+    free(p);
+}
+
+/* Attaches a malloc'd copy of bytes to the surface under mime; false when cairo refuses. */
+static bool attach(cairo_surface_t *s, const char *mime, const void *bytes, size_t len)
+{
+    void *copy = xmalloc(len ? len : 1);
+
+    memcpy(copy, bytes, len);
+    if (cairo_surface_set_mime_data(s, mime, copy, len, free_data, copy) != CAIRO_STATUS_SUCCESS) {
+        free(copy);
+        return false;
+    }
+    return true;
+}
+
+static enum arc_err passthrough(const void *data, size_t len, const struct img_info *info,
+                                const char *id, struct pdf__picture *out, struct strbuf *why)
+{
+    /* The pixels stay unwritten: the PDF surface embeds the JPEG bytes instead. */
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, info->width, info->height);
+
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS ||
+        !attach(s, CAIRO_MIME_TYPE_JPEG, data, len) ||
+        !attach(s, CAIRO_MIME_TYPE_UNIQUE_ID, id, strlen(id))) {
+        strbuf_setwhy(why, "cannot make a %dx%d surface", info->width, info->height);
+        cairo_surface_destroy(s);
+        return ARC_ENOMEM;
+    }
+    out->surface = s;
+    out->width = info->width;
+    out->height = info->height;
+    out->passthrough = true;
+    return ARC_OK;
+}
+
+/* RGB(A) rows, not premultiplied, into cairo's native-endian premultiplied ARGB32 (or RGB24). */
+static void convert(const struct img_pixels *px, unsigned char *dst, int dst_stride)
+{
+    for (int y = 0; y < px->height; y++) {
+        const unsigned char *s = px->data + (size_t)y * (size_t)px->stride;
+        uint32_t *d = (uint32_t *)(void *)(dst + (size_t)y * (size_t)dst_stride);
+
+        for (int x = 0; x < px->width; x++) {
+            uint32_t r = s[0], g = s[1], b = s[2], a = px->alpha ? s[3] : 255;
+
+            if (a != 255) { /* premultiply, rounding as cairo does */
+                r = (r * a + 127) / 255;
+                g = (g * a + 127) / 255;
+                b = (b * a + 127) / 255;
+            }
+            d[x] = a << 24 | r << 16 | g << 8 | b;
+            s += px->alpha ? 4 : 3;
+        }
+    }
+}
+
+static enum arc_err decoded(const void *data, size_t len, int max_px, const char *id,
+                            struct pdf__picture *out, struct strbuf *why)
+{
+    struct img_pixels px = IMG_PIXELS_INIT;
+    cairo_surface_t *s;
+    enum arc_err err = img_decode(data, len, max_px, &px, why);
+
+    if (err)
+        return err;
+    s = cairo_image_surface_create(px.alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24, px.width,
+                                   px.height);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        strbuf_setwhy(why, "cannot make a %dx%d surface", px.width, px.height);
+        cairo_surface_destroy(s);
+        img_pixels_release(&px);
+        return ARC_ENOMEM;
+    }
+    cairo_surface_flush(s);
+    convert(&px, cairo_image_surface_get_data(s), cairo_image_surface_get_stride(s));
+    cairo_surface_mark_dirty(s);
+    /* The same picture at the same size is embedded once. */
+    {
+        char *uid = xasprintf("%s-%dpx", id, max_px);
+        attach(s, CAIRO_MIME_TYPE_UNIQUE_ID, uid, strlen(uid));
+        free(uid);
+    }
+    out->surface = s;
+    out->width = px.width;
+    out->height = px.height;
+    out->passthrough = false;
+    img_pixels_release(&px);
+    return ARC_OK;
+}
+
+enum arc_err pdf__picture_load(const void *data, size_t len, const char *unique_id, int max_px,
+                               struct pdf__picture *out, struct strbuf *why)
+{
+    struct img_info info;
+    char made[HASH_SHA256_HEX];
+    const char *id = unique_id;
+    enum arc_err err;
+
+    memset(out, 0, sizeof(*out));
+    err = img_probe(data, len, &info, why);
+    if (err)
+        return err;
+    if (!id) {
+        hash_sha256_hex(data, len, made);
+        id = made;
+    }
+    /* CMYK and Adobe JPEGs would be embedded without a Decode array (wrong colours in viewers);
+     * a turned one would show on its side; a larger one than asked is scaled. */
+    if (info.format == IMG_JPEG && !info.cmyk && info.orientation <= 1 &&
+        (max_px <= 0 || (info.width <= max_px && info.height <= max_px)))
+        err = passthrough(data, len, &info, id, out, why);
+    else
+        err = decoded(data, len, max_px, id, out, why);
+    return err;
+}
+
+void pdf__picture_release(struct pdf__picture *p)
+{
+    if (p->surface)
+        cairo_surface_destroy(p->surface);
+    memset(p, 0, sizeof(*p));
+}
