@@ -4,6 +4,7 @@
 
 #include <pango/pangocairo.h>
 
+#include "doc/doc.h"
 #include "pdf/pdf.h"
 
 /* The faces for a language: Noto CJK's variant for it (SC unless the language says otherwise),
@@ -22,6 +23,42 @@ ARC_WUR enum arc_err pdf__fontmap_new(PangoFontMap **out, struct strbuf *why);
  * rendering options (no hinting, greyscale antialiasing) and the given language.  The caller
  * owns it (g_object_unref). */
 PangoContext *pdf__context_new(PangoFontMap *fm, const char *lang);
+
+/* --- paragraphs (para.c) --- */
+
+/* A link inside a paragraph's text: bytes [start, end) go to href (borrowed from the Doc). */
+struct pdf__link {
+    size_t start, end;
+    const char *href;
+};
+
+/* Appends a block's inlines to text as pango text, with their attributes (bold, italic, code
+ * in faces->mono, sub/superscript, link colour) in attrs and their links in *links (grown; the
+ * caller frees the array).  size is the block's type size in points, for code and risen text.
+ * A hard break becomes U+2028; an inline image its alt text. */
+void pdf__inlines(const struct doc_node *block, const struct pdf__faces *faces, double size,
+                  struct strbuf *text, PangoAttrList *attrs, struct pdf__link **links,
+                  size_t *nlinks);
+
+/* A paragraph broken into lines of width points, its lines leading points apart (baseline to
+ * baseline, fixed: the fonts' own line heights do not count).  With justify, every line but the
+ * last (and those ended by a hard break) is stretched to the full width by spreading its slack
+ * evenly over the line-break opportunities inside it: between CJK characters and after spaces,
+ * never inside a Latin word; a line that would need gaps wider than 0.9 leading stays ragged. */
+struct pdf__para {
+    PangoLayout *layout;
+    int nlines;
+    double width, leading;
+    double ascent; /* the first baseline's distance below the top of the layout */
+};
+ARC_WUR enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *attrs,
+                                   const PangoFontDescription *font, double width, double leading,
+                                   bool justify, struct pdf__para *out, struct strbuf *why);
+/* The advance of line i as it will be drawn (justified), in points. */
+double pdf__para_line_width(const struct pdf__para *p, int i);
+/* Draws line i with its baseline at (x, baseline). */
+void pdf__para_draw_line(cairo_t *cr, const struct pdf__para *p, int i, double x, double baseline);
+void pdf__para_release(struct pdf__para *p);
 
 /* --- pictures (picture.c) --- */
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,6 +239,99 @@ static void test_pdf_pictures_jpeg_passes_through_the_rest_is_premultiplied(void
     strbuf_release(&why);
 }
 
+/* The width changes justification made to each glyph of line i (justified minus natural). */
+static int deltas(const struct pdf__para *j, const struct pdf__para *n, int i, int *out, int max)
+{
+    PangoLayoutLine *lj = pango_layout_get_line_readonly(j->layout, i);
+    PangoLayoutLine *ln = pango_layout_get_line_readonly(n->layout, i);
+    GSList *rj = lj->runs, *rn = ln->runs;
+    int k = 0;
+
+    for (; rj && rn; rj = rj->next, rn = rn->next) {
+        PangoGlyphItem *gj = rj->data, *gn = rn->data;
+        assert_int_equal(gj->glyphs->num_glyphs, gn->glyphs->num_glyphs);
+        for (int g = 0; g < gj->glyphs->num_glyphs && k < max; g++)
+            out[k++] = gj->glyphs->glyphs[g].geometry.width - gn->glyphs->glyphs[g].geometry.width;
+    }
+    return k;
+}
+
+static void test_pdf_para_justifies_over_break_opportunities(void **state)
+{
+    static const char text[] =
+        "在Linux系统中，epoll是一种高效的I/O多路复用机制，它可以同时监视大量的文件描述符。"
+        "The quick brown fox jumps over the lazy dog, and 中文与English混排的段落需要两端对齐，"
+        "而不是把所有的空白都塞进几个ASCII空格里。最后一行保持不齐。";
+    PangoFontMap *fm;
+    PangoContext *ctx;
+    PangoFontDescription *font = pango_font_description_from_string("Noto Serif CJK SC 10.5");
+    struct pdf__para just, nat;
+    struct strbuf why = STRBUF_INIT;
+    int d[1024], cjk_gaps = 0;
+    (void)state;
+
+    assert_int_equal(pdf__fontmap_new(&fm, &why), ARC_OK);
+    ctx = pdf__context_new(fm, "zh-CN");
+    assert_int_equal(pdf__para_new(ctx, text, NULL, font, 240, 18, true, &just, &why), ARC_OK);
+    assert_int_equal(pdf__para_new(ctx, text, NULL, font, 240, 18, false, &nat, &why), ARC_OK);
+    assert_true(just.nlines >= 4);
+    assert_int_equal(just.nlines, nat.nlines); /* justifying never re-breaks */
+    assert_true(just.ascent > 5 && just.ascent < 18);
+    for (int i = 0; i < just.nlines; i++) {
+        double w = pdf__para_line_width(&just, i);
+        int n = deltas(&just, &nat, i, d, 1024), lo = 1 << 30, hi = 0, grown = 0;
+
+        if (i == just.nlines - 1) { /* the last line stays as it was */
+            assert_true(fabs(w - pdf__para_line_width(&nat, i)) < 1e-6);
+            assert_true(w < 240);
+            continue;
+        }
+        assert_true(fabs(w - 240) < 0.01);
+        for (int k = 0; k < n; k++) {
+            if (!d[k])
+                continue;
+            grown++;
+            lo = d[k] < lo ? d[k] : lo;
+            hi = d[k] > hi ? d[k] : hi;
+        }
+        /* the slack is spread evenly (pango units: the remainder goes one by one) */
+        assert_true(grown > 0);
+        assert_true(hi - lo <= 1);
+        cjk_gaps += grown;
+    }
+    /* far more gaps than the text has spaces: CJK opportunities took their share */
+    assert_true(cjk_gaps > 20);
+    {
+        /* Both set on a page, for a look: ARCHIVER_TEST_KEEP=DIR keeps para.pdf there. */
+        const char *keep = getenv("ARCHIVER_TEST_KEEP");
+        char *path = xasprintf("%s/para.pdf", keep ? keep : "/tmp");
+        cairo_surface_t *surface = cairo_pdf_surface_create(path, 320, 400);
+        cairo_t *cr = cairo_create(surface);
+
+        cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+        cairo_rectangle(cr, 40, 20, 240, 360);
+        cairo_stroke(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        for (int i = 0; i < just.nlines; i++)
+            pdf__para_draw_line(cr, &just, i, 40, 40 + i * 18);
+        for (int i = 0; i < nat.nlines; i++)
+            pdf__para_draw_line(cr, &nat, i, 40, 220 + i * 18);
+        cairo_destroy(cr);
+        cairo_surface_finish(surface);
+        assert_int_equal(cairo_surface_status(surface), CAIRO_STATUS_SUCCESS);
+        cairo_surface_destroy(surface);
+        if (!keep)
+            unlink(path);
+        free(path);
+    }
+    pdf__para_release(&just);
+    pdf__para_release(&nat);
+    pango_font_description_free(font);
+    g_object_unref(ctx);
+    g_object_unref(fm);
+    strbuf_release(&why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_pdf_cover_bad_size_is_refused),
         cmocka_unit_test(test_pdf_cover_missing_fonts_conf_is_reported),
         cmocka_unit_test(test_pdf_pictures_jpeg_passes_through_the_rest_is_premultiplied),
+        cmocka_unit_test(test_pdf_para_justifies_over_break_opportunities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
