@@ -128,5 +128,6 @@ int cmd_reconvert(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_epub(int argc, char **argv);
+int cmd_pdf(int argc, char **argv);
 
 #endif

@@ -1,5 +1,5 @@
-/* cmd_build.c: `archiver build` (and its short form `archiver epub`) makes the books from the
- * index and the archive: the EPUB now, the PDF with the PDF back end.  The book structure comes
+/* cmd_build.c: `archiver build` (and its short forms `archiver epub` and `archiver pdf`) makes the books from the
+ * index and the archive: the EPUB (epub/) and the PDF (pdf/).  The book structure comes
  * from archive/book.h, the cover from pdf/, the package from epub/. */
 #include <errno.h>
 #include <jansson.h>
@@ -22,6 +22,11 @@ static const char *const build_usage[] = {
     "[--to <yyyy-mm>] [<options>]",
     NULL,
 };
+static const char *const pdf_usage[] = {
+    "archiver pdf [<index>] [--archive <dir>] [--pdf <file>] [--from <yyyy-mm>] "
+    "[--to <yyyy-mm>] [<options>]",
+    NULL,
+};
 static const char *const epub_usage[] = {
     "archiver epub [<index>] [--archive <dir>] [--epub <file>] [--from <yyyy-mm>] "
     "[--to <yyyy-mm>] [<options>]",
@@ -33,15 +38,23 @@ static const char *const epub_usage[] = {
 
 struct build {
     struct cmd_common c;
-    const char *epub, *pdf, *from, *to, *title, *author, *lang, *order, *css;
+    const char *epub, *pdf, *from, *to, *title, *author, *lang, *order, *css, *page;
     int max_image_px;
     size_t warnings;
+    char **seen; /* the warnings said: both books meet the same damaged file */
+    size_t nseen, seen_alloc;
+    json_t *json; /* --json: the document, one member per book */
 };
 
 static void on_warning(const char *msg, void *ud)
 {
     struct build *bd = ud;
 
+    for (size_t i = 0; i < bd->nseen; i++)
+        if (!strcmp(bd->seen[i], msg))
+            return; /* said for the other book already */
+    bd->seen = xgrow(bd->seen, sizeof(*bd->seen), bd->nseen + 1, &bd->seen_alloc);
+    bd->seen[bd->nseen++] = xstrdup(msg);
     bd->warnings++;
     if (!bd->c.quiet)
         warning("%s", msg);
@@ -134,7 +147,7 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
                 rep.images_transcoded, rep.images_missing, size, seconds_since(&t0));
     }
     if (!err && bd->c.json) {
-        json_t *o = json_object(), *e = json_object();
+        json_t *e = json_object();
         json_object_set_new(e, "path", json_string(path));
         json_object_set_new(e, "chapters", json_integer((json_int_t)rep.chapters));
         json_object_set_new(e, "archived", json_integer((json_int_t)rep.archived));
@@ -145,13 +158,7 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
         json_object_set_new(e, "images_cached", json_integer((json_int_t)rep.images_cached));
         json_object_set_new(e, "bytes", json_integer((json_int_t)rep.bytes));
         json_object_set_new(e, "uuid", json_string(b->uuid));
-        json_object_set_new(o, "version", json_integer(1));
-        json_object_set_new(o, "epub", e);
-        json_object_set_new(o, "warnings", json_integer((json_int_t)bd->warnings));
-        if (json_dumpf(o, stdout, JSON_INDENT(2)) != 0)
-            error("cannot write JSON to standard output");
-        putchar('\n');
-        json_decref(o);
+        json_object_set_new(bd->json, "epub", e);
     }
     free(css);
     free(cache);
@@ -162,9 +169,54 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
     return rc;
 }
 
-static int run_build(int argc, char **argv, bool epub_only)
+enum which { BOTH, EPUB_ONLY, PDF_ONLY };
+
+static enum arc_exit make_pdf(struct build *bd, const struct book *b, const char *path)
 {
-    const char *const *usage = epub_only ? epub_usage : build_usage;
+    struct pdf_opts po = { 0 };
+    struct pdf_report rep;
+    struct strbuf why = STRBUF_INIT;
+    struct timespec t0;
+    char size[32];
+    enum arc_err err;
+
+    po.profile = bd->page;
+    po.warn = on_warning;
+    po.ud = bd;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    err = pdf_write(b, &po, path, &rep, &why);
+    if (err) {
+        error("%s", why.buf);
+        strbuf_release(&why);
+        return err == ARC_EINVAL ? ARC_EXIT_USAGE : ARC_EXIT_FATAL;
+    }
+    cmd_human_bytes(rep.bytes, size, sizeof(size));
+    fprintf(stderr,
+            "build: %s: %zu pages, %zu chapters (%zu archived), %zu images (%zu JPEG as "
+            "they are), %s in %.1f s\n",
+            path, rep.pages, rep.chapters, rep.archived, rep.images, rep.images_passthrough, size,
+            seconds_since(&t0));
+    if (bd->c.json) {
+        json_t *e = json_object();
+        json_object_set_new(e, "path", json_string(path));
+        json_object_set_new(e, "pages", json_integer((json_int_t)rep.pages));
+        json_object_set_new(e, "chapters", json_integer((json_int_t)rep.chapters));
+        json_object_set_new(e, "archived", json_integer((json_int_t)rep.archived));
+        json_object_set_new(e, "images", json_integer((json_int_t)rep.images));
+        json_object_set_new(e, "images_passthrough",
+                            json_integer((json_int_t)rep.images_passthrough));
+        json_object_set_new(e, "bytes", json_integer((json_int_t)rep.bytes));
+        json_object_set_new(bd->json, "pdf", e);
+    }
+    strbuf_release(&why);
+    return ARC_EXIT_OK;
+}
+
+static int run_build(int argc, char **argv, enum which which)
+{
+    const char *const *usage = which == EPUB_ONLY  ? epub_usage
+                               : which == PDF_ONLY ? pdf_usage
+                                                   : build_usage;
     struct build bd = { .c = CMD_COMMON_INIT };
 #define BOOK_OPTIONS(bd)                                                                   \
     OPT_STRING(0, "from", &(bd)->from, "yyyy-mm", "the first month of the book"),          \
@@ -175,21 +227,36 @@ static int run_build(int argc, char **argv, bool epub_only)
                    "the book's author (default: the accounts in the archive)"),            \
         OPT_STRING(0, "lang", &(bd)->lang, "tag", "the book's language (default: zh-CN)"), \
         OPT_STRING(0, "order", &(bd)->order, "index|oldest|newest",                        \
-                   "the order of the months (default: the index's)"),                      \
-        OPT_INT(0, "max-image-px", &(bd)->max_image_px, "n",                               \
-                "downscale images larger than n pixels on a side, for small devices"),     \
-        OPT_STRING(0, "css", &(bd)->css, "file", "the stylesheet (default: styles/book.css)")
+                   "the order of the months (default: the index's)")
+#define EPUB_OPTIONS(bd)                                                                 \
+    OPT_INT(0, "max-image-px", &(bd)->max_image_px, "n",                                 \
+            "EPUB: downscale images larger than n pixels on a side, for small devices"), \
+        OPT_STRING(0, "css", &(bd)->css, "file",                                         \
+                   "EPUB: the stylesheet (default: styles/book.css)")
+#define PDF_OPTIONS(bd)                           \
+    OPT_STRING(0, "page", &(bd)->page, "profile", \
+               "PDF: a5 (default), a4, letter, ereader6, ereader7 or tablet10")
     const struct opt build_options[] = {
         OPT_COMMON_NO_ONLY(&bd.c),
         OPT_STRING(0, "epub", &bd.epub, "file", "write the EPUB here (default: book/book.epub)"),
-        OPT_STRING(0, "pdf", &bd.pdf, "file", "write the PDF here (not built yet)"),
+        OPT_STRING(0, "pdf", &bd.pdf, "file", "write the PDF here (default: book/book.pdf)"),
         BOOK_OPTIONS(&bd),
+        EPUB_OPTIONS(&bd),
+        PDF_OPTIONS(&bd),
         OPT_END(),
     };
     const struct opt epub_options[] = {
         OPT_COMMON_NO_ONLY(&bd.c),
         OPT_STRING(0, "epub", &bd.epub, "file", "write the EPUB here (default: book/book.epub)"),
         BOOK_OPTIONS(&bd),
+        EPUB_OPTIONS(&bd),
+        OPT_END(),
+    };
+    const struct opt pdf_options[] = {
+        OPT_COMMON_NO_ONLY(&bd.c),
+        OPT_STRING(0, "pdf", &bd.pdf, "file", "write the PDF here (default: book/book.pdf)"),
+        BOOK_OPTIONS(&bd),
+        PDF_OPTIONS(&bd),
         OPT_END(),
     };
     struct book_opts bo = BOOK_OPTS_INIT;
@@ -197,26 +264,44 @@ static int run_build(int argc, char **argv, bool epub_only)
     struct fs_lock lock = FS_LOCK_INIT;
     struct idx *ix = NULL;
     struct book *b = NULL;
-    char *epub_path = NULL;
+    char *epub_path = NULL, *pdf_path = NULL;
     enum arc_exit rc;
 
-    argc = opts_parse(argc, argv, epub_only ? epub_options : build_options, usage);
+    argc = opts_parse(argc, argv,
+                      which == EPUB_ONLY  ? epub_options
+                      : which == PDF_ONLY ? pdf_options
+                                          : build_options,
+                      usage);
     cmd_common_args(&bd.c, argc, argv, usage);
     if (bd.epub && !*bd.epub)
         opts_usage_error(usage, "--epub needs a file name");
+    if (bd.pdf && !*bd.pdf)
+        opts_usage_error(usage, "--pdf needs a file name");
     if (bd.max_image_px < 0 || (bd.max_image_px && bd.max_image_px < 64))
         opts_usage_error(usage, "--max-image-px takes 64 or more, not %d", bd.max_image_px);
-    if (bd.pdf) {
-        error("the PDF back end is not built yet; use --epub");
-        cmd_common_release(&bd.c);
-        return ARC_EXIT_USAGE;
-    }
+    if (bd.page && !pdf_profile_known(bd.page))
+        opts_usage_error(usage,
+                         "--page takes a5, a4, letter, ereader6, ereader7 or tablet10, not '%s'",
+                         bd.page);
     bo.from = parse_month(bd.from, "--from", usage);
     bo.to = parse_month(bd.to, "--to", usage);
     bo.order = parse_order(bd.order, usage);
     bo.title = bd.title;
     bo.author = bd.author;
     bo.lang = bd.lang;
+    /* Which books: those named; none named, the command's own into book/. */
+    if (bd.epub)
+        epub_path = xstrdup(bd.epub);
+    if (bd.pdf)
+        pdf_path = xstrdup(bd.pdf);
+    if (!bd.epub && !bd.pdf) {
+        if (which != PDF_ONLY)
+            epub_path = xstrdup(BOOK_DIR "/book.epub");
+        if (which != EPUB_ONLY)
+            pdf_path = xstrdup(BOOK_DIR "/book.pdf");
+    }
+    if (bd.c.json)
+        bd.json = json_object();
 
     rc = cmd_load_index(&bd.c, &ix);
     if (rc != ARC_EXIT_OK)
@@ -239,24 +324,34 @@ static int run_build(int argc, char **argv, bool epub_only)
     }
     for (size_t i = 0; i < b->nwarnings; i++)
         on_warning(b->warnings[i], &bd);
-    if (bd.epub) {
-        epub_path = xstrdup(bd.epub);
-    } else {
-        if (fs_mkdirs(BOOK_DIR, &why) != ARC_OK) {
-            error("%s", why.buf);
-            rc = ARC_EXIT_FATAL;
-            goto out;
-        }
-        epub_path = xstrdup(BOOK_DIR "/book.epub");
+    if (!bd.epub && !bd.pdf && fs_mkdirs(BOOK_DIR, &why) != ARC_OK) {
+        error("%s", why.buf);
+        rc = ARC_EXIT_FATAL;
+        goto out;
     }
-    rc = make_epub(&bd, b, epub_path);
+    if (epub_path)
+        rc = make_epub(&bd, b, epub_path);
+    if (pdf_path && rc == ARC_EXIT_OK)
+        rc = make_pdf(&bd, b, pdf_path);
     if (rc == ARC_EXIT_OK && bd.warnings)
         rc = ARC_EXIT_FAILED;
+    if (bd.json && rc != ARC_EXIT_FATAL && rc != ARC_EXIT_USAGE) {
+        json_object_set_new(bd.json, "version", json_integer(1));
+        json_object_set_new(bd.json, "warnings", json_integer((json_int_t)bd.warnings));
+        if (json_dumpf(bd.json, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) != 0)
+            error("cannot write JSON to standard output");
+        putchar('\n');
+    }
 out:
     fs_lock_release(&lock);
     book_free(b);
     idx_free(ix);
     free(epub_path);
+    free(pdf_path);
+    json_decref(bd.json);
+    for (size_t i = 0; i < bd.nseen; i++)
+        free(bd.seen[i]);
+    free(bd.seen);
     strbuf_release(&why);
     cmd_common_release(&bd.c);
     return rc;
@@ -264,10 +359,15 @@ out:
 
 int cmd_build(int argc, char **argv)
 {
-    return run_build(argc, argv, false);
+    return run_build(argc, argv, BOTH);
 }
 
 int cmd_epub(int argc, char **argv)
 {
-    return run_build(argc, argv, true);
+    return run_build(argc, argv, EPUB_ONLY);
+}
+
+int cmd_pdf(int argc, char **argv)
+{
+    return run_build(argc, argv, PDF_ONLY);
 }

@@ -26,8 +26,9 @@ static const struct cmd_struct commands[] = {
     { "import", cmd_import, CMD_TAKES_LOCK, "put a page saved by a browser into the archive" },
     { "reconvert", cmd_reconvert, CMD_TAKES_LOCK, "rebuild the offline copies from raw pages" },
     { "build", cmd_build, CMD_TAKES_LOCK,
-      "make the books (EPUB now) from the index and the archive" },
+      "make the books, EPUB and PDF, from the index and archive" },
     { "epub", cmd_epub, CMD_TAKES_LOCK, "make the EPUB alone: archiver build --epub" },
+    { "pdf", cmd_pdf, CMD_TAKES_LOCK, "make the PDF alone: archiver build --pdf" },
 };
 
 static const char main_usage[] =

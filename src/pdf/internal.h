@@ -49,7 +49,8 @@ struct pdf__para {
     PangoLayout *layout;
     int nlines;
     double width, leading;
-    double ascent; /* the first baseline's distance below the top of the layout */
+    double ascent;  /* the first baseline's distance below the top of the layout */
+    double natural; /* the first line's own height (ascent + descent of its fonts) */
 };
 ARC_WUR enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *attrs,
                                    const PangoFontDescription *font, double width, double leading,
@@ -59,6 +60,94 @@ double pdf__para_line_width(const struct pdf__para *p, int i);
 /* Draws line i with its baseline at (x, baseline). */
 void pdf__para_draw_line(cairo_t *cr, const struct pdf__para *p, int i, double x, double baseline);
 void pdf__para_release(struct pdf__para *p);
+
+/* --- the flow of blocks (flow.c) --- */
+
+/* Sizes in points: one page profile with its type. */
+struct pdf__style {
+    double width;       /* of the text block */
+    double text_height; /* of the text block */
+    double body_size, leading, para_space;
+    double h_size[4];
+    double small_size, small_leading;
+    double code_size, code_leading, code_pad;
+    double list_indent, quote_indent;
+};
+
+enum pdf__item_kind {
+    PDF__ITEM_LINE,
+    PDF__ITEM_PICTURE,
+    PDF__ITEM_RULE,
+    PDF__ITEM_ROW,
+    PDF__ITEM_SPACE
+};
+
+struct pdf__row;
+struct page_pic;
+struct pdf__item {
+    enum pdf__item_kind kind;
+    unsigned flags;
+    double height, indent;
+    int quote; /* quote depth: a rule each */
+    /* lines */
+    struct pdf__para *para;
+    int line;
+    char *marker; /* a list item's marker, on its first line */
+    bool shade, shade_top, shade_bottom, continued;
+    double shade_pad;
+    /* pictures */
+    char *path;
+    double pic_w, pic_h;
+    int px; /* decode at most this many pixels on the larger side */
+    /* table rows */
+    struct pdf__row *row;
+    /* placed by pdf__flow_paginate */
+    size_t page;
+    double y;
+    bool dropped;
+};
+
+struct pdf__flow {
+    PangoContext *ctx;
+    const struct pdf__style *style;
+    const struct pdf__faces *faces;
+    const char *base;                        /* image paths are relative to it */
+    void (*warn)(const char *msg, void *ud); /* a missing or broken picture */
+    void *ud;
+    size_t images, passthrough; /* pictures drawn, of them JPEG bytes as they are */
+    struct pdf__item *items;
+    size_t nitems, items_alloc;
+    struct pdf__para **paras;
+    size_t nparas, paras_alloc;
+    size_t npages;
+    struct page_pic *pics; /* the pictures of the page being drawn */
+    size_t npics, pics_alloc;
+    /* while building */
+    double indent;
+    int quote, list_depth;
+    unsigned keep_next;
+    const char *marker;
+};
+
+void pdf__flow_init(struct pdf__flow *f, PangoContext *ctx, const struct pdf__style *style,
+                    const struct pdf__faces *faces);
+/* Adds a Doc tree's blocks; image files are relative to base (NULL: placeholders). */
+void pdf__flow_doc(struct pdf__flow *f, const struct doc_node *root, const char *base);
+/* Adds a plain paragraph (titles, bylines); keep_after binds that many following lines to it. */
+void pdf__flow_text(struct pdf__flow *f, const char *text, const char *family, double size,
+                    double leading, bool bold, unsigned keep_after);
+void pdf__flow_space(struct pdf__flow *f, double h);
+void pdf__flow_table(struct pdf__flow *f, const struct doc_node *table);
+/* Places every item on pages of height points (first_height on the first); returns the count. */
+size_t pdf__flow_paginate(struct pdf__flow *f, double first_height, double height);
+/* Draws the items of one page with the text block's top left at (x0, y0). */
+void pdf__flow_draw(struct pdf__flow *f, cairo_t *cr, size_t page, double x0, double y0);
+void pdf__flow_draw_row(struct pdf__flow *f, cairo_t *cr, const struct pdf__item *it, double x,
+                        double y);
+void pdf__flow_draw_picture(struct pdf__flow *f, cairo_t *cr, const struct pdf__item *it, double x,
+                            double y);
+void pdf__row_free(struct pdf__row *r);
+void pdf__flow_release(struct pdf__flow *f);
 
 /* --- pictures (picture.c) --- */
 

@@ -190,6 +190,11 @@ enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *a
     out->leading = leading;
     it = pango_layout_get_iter(layout);
     out->ascent = (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE;
+    {
+        PangoRectangle logical;
+        pango_layout_iter_get_line_extents(it, NULL, &logical);
+        out->natural = (double)logical.height / PANGO_SCALE;
+    }
     pango_layout_iter_free(it);
     if (!justify)
         return ARC_OK;

@@ -8,6 +8,10 @@
 #ifndef ARC_PDF_PDF_H
 #define ARC_PDF_PDF_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "archive/book.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -37,5 +41,28 @@ struct pdf_cover {
  * ARC_ENOMEM or ARC_EIO when cairo fails; *png is then left as it was. */
 ARC_WUR enum arc_err pdf_cover_png(const struct pdf_cover *c, struct strbuf *png,
                                    struct strbuf *why);
+
+/* --- the PDF book (work in progress: not yet behind `archiver build --pdf`) --- */
+
+struct pdf_opts {
+    const char *profile; /* "a5" (NULL: a5), "a4", "letter", "ereader6", "ereader7", "tablet10" */
+    void (*warn)(const char *msg, void *ud); /* a problem with one entry; NULL = ignore */
+    void *ud;
+};
+
+struct pdf_report {
+    size_t pages, chapters, archived, warnings;
+    size_t images, images_passthrough; /* pictures drawn; of them, JPEG bytes as they are */
+    size_t bytes;
+};
+
+/* Whether name is a page profile pdf_write() knows. */
+bool pdf_profile_known(const char *name);
+
+/* Writes the book as a PDF at path (a temporary name, renamed at the end).  ARC_EINVAL for an
+ * unknown profile, ARC_ENOTFOUND when the fonts cannot be found, ARC_EIO when the file cannot
+ * be written (nothing is left behind). */
+ARC_WUR enum arc_err pdf_write(const struct book *b, const struct pdf_opts *o, const char *path,
+                               struct pdf_report *rep, struct strbuf *why);
 
 #endif

@@ -1,0 +1,689 @@
+/* pdf/flow.c: the typesetting of one flow of blocks (a chapter's body, a contents list) into
+ * items a page can hold, their pagination, and their drawing.
+ *
+ * Items are lines of text (on the baseline grid: each is one leading high), pictures, rules,
+ * table rows and vertical space.  Pagination is greedy with rules: a paragraph leaves neither its
+ * first line alone at the foot of a page nor its last alone at the top (orphans and widows), a
+ * heading stays with the two lines after it, a picture or a table row is never split, and space
+ * at the top of a page is dropped.  Code blocks are lines in a shaded box that may break across
+ * pages; their long lines wrap with a continuation mark.  Quotes carry a rule on their left,
+ * lists real markers and nested indents. */
+#include "pdf/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/image.h"
+#include "util/alloc.h"
+#include "util/fs.h"
+#include "util/banned.h"
+
+/* Items may not break before them: set on the lines that orphan/widow rules and headings bind. */
+#define KEEP 1u
+/* Dropped at the top of a page. */
+#define SPACE_ONLY 2u
+
+static struct pdf__item *add_item(struct pdf__flow *f, enum pdf__item_kind kind, double height)
+{
+    struct pdf__item *it;
+
+    f->items = xgrow(f->items, sizeof(*f->items), f->nitems + 1, &f->items_alloc);
+    it = &f->items[f->nitems++];
+    memset(it, 0, sizeof(*it));
+    it->kind = kind;
+    it->height = height;
+    it->indent = f->indent;
+    it->quote = f->quote;
+    return it;
+}
+
+static void add_space(struct pdf__flow *f, double h)
+{
+    if (f->nitems && f->items[f->nitems - 1].kind == PDF__ITEM_SPACE) {
+        if (f->items[f->nitems - 1].height < h)
+            f->items[f->nitems - 1].height = h;
+        return;
+    }
+    /* After a heading, its space stays with it too. */
+    add_item(f, PDF__ITEM_SPACE, h)->flags = SPACE_ONLY | (f->keep_next ? KEEP : 0);
+}
+
+static struct pdf__para *new_para(struct pdf__flow *f)
+{
+    struct pdf__para *p = xcalloc(1, sizeof(*p));
+
+    f->paras = xgrow(f->paras, sizeof(*f->paras), f->nparas + 1, &f->paras_alloc);
+    f->paras[f->nparas++] = p;
+    return p;
+}
+
+/* Sets text as a paragraph at the current indent and adds its lines. */
+static void add_text(struct pdf__flow *f, const char *text, PangoAttrList *attrs,
+                     const PangoFontDescription *font, double leading, bool justify,
+                     unsigned keep_after, const char *marker, bool shade, double shade_pad)
+{
+    struct pdf__para *p = new_para(f);
+    double width = f->style->width - f->indent;
+    size_t first = f->nitems;
+
+    if (pdf__para_new(f->ctx, text, attrs, font, width > 40 ? width : 40, leading, justify, p,
+                      NULL) != ARC_OK)
+        return;
+    for (int i = 0; i < p->nlines; i++) {
+        struct pdf__item *it = add_item(f, PDF__ITEM_LINE, leading);
+        it->para = p;
+        it->line = i;
+        it->shade = shade;
+        it->shade_pad = shade_pad;
+        if (i == 0 && marker)
+            it->marker = xstrdup(marker);
+        /* No orphan (break after the first line), no widow (before the last). */
+        if (i == 1 || (i > 0 && i == p->nlines - 1))
+            it->flags |= KEEP;
+    }
+    if (f->keep_next) { /* a heading before: its next lines come with it */
+        for (size_t k = first; k < f->nitems && k < first + f->keep_next; k++)
+            f->items[k].flags |= KEEP;
+        f->keep_next = 0;
+    }
+    f->keep_next = keep_after;
+}
+
+static PangoFontDescription *font_of(const char *family, double size, bool bold)
+{
+    PangoFontDescription *d = pango_font_description_from_string(family);
+
+    pango_font_description_set_absolute_size(d, size * PANGO_SCALE);
+    if (bold)
+        pango_font_description_set_weight(d, PANGO_WEIGHT_BOLD);
+    return d;
+}
+
+static void add_inline_block(struct pdf__flow *f, const struct doc_node *n, double size,
+                             double leading, const char *family, bool bold, bool justify,
+                             unsigned keep_after, const char *marker)
+{
+    struct strbuf text = STRBUF_INIT;
+    PangoAttrList *attrs = pango_attr_list_new();
+    PangoFontDescription *font = font_of(family, size, bold);
+    struct pdf__link *links = NULL;
+    size_t nlinks = 0;
+
+    pdf__inlines(n, f->faces, size, &text, attrs, &links, &nlinks);
+    if (text.len || marker)
+        add_text(f, text.len ? text.buf : " ", attrs, font, leading, justify, keep_after, marker,
+                 false, 0);
+    free(links); /* TODO(issue 6): link annotations over the linked words */
+    pango_font_description_free(font);
+    pango_attr_list_unref(attrs);
+    strbuf_release(&text);
+}
+
+static void add_code(struct pdf__flow *f, const char *code)
+{
+    const struct pdf__style *st = f->style;
+    PangoFontDescription *font = font_of(f->faces->mono, st->code_size, false);
+    struct strbuf line = STRBUF_INIT;
+    const char *p = code ? code : "";
+    size_t first = f->nitems;
+
+    add_space(f, st->para_space);
+    f->indent += st->code_pad;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        struct pdf__para *para;
+        size_t before = f->nitems;
+
+        strbuf_reset(&line);
+        strbuf_add(&line, p, n);
+        if (!line.len)
+            strbuf_addch(&line, ' ');
+        add_text(f, line.buf, NULL, font, st->code_leading, false, 0, NULL, true, st->code_pad);
+        para = f->nparas ? f->paras[f->nparas - 1] : NULL;
+        /* A wrapped line: its continuations carry the mark; code may break anywhere. */
+        for (size_t k = before; k < f->nitems; k++) {
+            f->items[k].flags &= ~KEEP;
+            f->items[k].continued = k > before && para;
+        }
+        p = nl ? nl + 1 : p + n;
+    }
+    f->indent -= st->code_pad;
+    if (f->nitems > first) {
+        f->items[first].shade_top = true;
+        f->items[f->nitems - 1].shade_bottom = true;
+    }
+    add_space(f, st->para_space);
+    strbuf_release(&line);
+    pango_font_description_free(font);
+}
+
+static void add_picture(struct pdf__flow *f, const struct doc_node *n)
+{
+    const struct doc_image *im = &n->u.image;
+    char *path = im->file && f->base ? xasprintf("%s/%s", f->base, im->file) : NULL;
+    struct strbuf why = STRBUF_INIT;
+    struct img_info info;
+    struct pdf__item *it;
+    double w, h, max_w = f->style->width - f->indent, max_h = f->style->text_height * 0.9;
+
+    if (!path || img_probe_file(path, &info, &why) != ARC_OK) {
+        /* A placeholder: the alt text and the source, as a framed line. */
+        struct strbuf sb = STRBUF_INIT;
+        PangoFontDescription *font = font_of(f->faces->sans, f->style->small_size, false);
+
+        if (path && f->warn) {
+            /* The EPUB's words, so that the build says it once for both books. */
+            char *msg = xasprintf("%s: %s; a placeholder is shown", path, why.buf);
+            f->warn(msg, f->ud);
+            free(msg);
+        }
+        strbuf_addf(&sb, "[%s] %s", im->alt && *im->alt ? im->alt : "图片", im->src ? im->src : "");
+        add_space(f, f->style->para_space);
+        add_text(f, sb.buf, NULL, font, f->style->small_leading, false, 0, NULL, true, 2);
+        add_space(f, f->style->para_space);
+        pango_font_description_free(font);
+        strbuf_release(&sb);
+        strbuf_release(&why);
+        free(path);
+        return;
+    }
+    strbuf_release(&why);
+    /* Natural size at 150 dpi, never upscaled past it; fitted to the text block. */
+    w = info.width * 72.0 / 150.0;
+    h = info.height * 72.0 / 150.0;
+    if (info.orientation >= 5) { /* turned a quarter */
+        double t = w;
+        w = h;
+        h = t;
+    }
+    if (w > max_w) {
+        h *= max_w / w;
+        w = max_w;
+    }
+    if (h > max_h) {
+        w *= max_h / h;
+        h = max_h;
+    }
+    add_space(f, f->style->para_space);
+    it = add_item(f, PDF__ITEM_PICTURE, h);
+    it->path = path;
+    it->pic_w = w;
+    it->pic_h = h;
+    it->px = (int)ceil(fmax(w, h) * 200.0 / 72.0); /* at most 200 dpi as printed */
+    if (im->caption && *im->caption) {
+        PangoFontDescription *font = font_of(f->faces->sans, f->style->small_size, false);
+        add_text(f, im->caption, NULL, font, f->style->small_leading, false, 0, NULL, false, 0);
+        f->items[f->nitems - 1].flags |= KEEP;
+        pango_font_description_free(font);
+    }
+    add_space(f, f->style->para_space);
+}
+
+static void add_blocks(struct pdf__flow *f, const struct doc_node *n);
+
+static void add_list(struct pdf__flow *f, const struct doc_node *list)
+{
+    int number = list->u.list.ordered ? list->u.list.start : 0;
+
+    f->indent += f->style->list_indent;
+    for (const struct doc_node *item = list->first; item; item = item->next) {
+        char marker[32];
+
+        if (list->u.list.ordered)
+            snprintf(marker, sizeof(marker), "%d.", number++);
+        else
+            snprintf(marker, sizeof(marker), "%s", f->list_depth % 2 ? "◦" : "•");
+        f->marker = marker;
+        f->list_depth++;
+        add_blocks(f, item);
+        f->list_depth--;
+        f->marker = NULL;
+    }
+    f->indent -= f->style->list_indent;
+}
+
+static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
+{
+    const struct pdf__style *st = f->style;
+
+    for (const struct doc_node *k = n->first; k; k = k->next) {
+        const char *marker = f->marker;
+
+        f->marker = NULL;
+        switch (k->kind) {
+        case DOC_HEADING: {
+            int level = k->u.heading.level < 1   ? 1
+                        : k->u.heading.level > 4 ? 4
+                                                 : k->u.heading.level;
+            double size = st->h_size[level - 1];
+            add_space(f, size * 0.9);
+            add_inline_block(f, k, size, ceil(size * 1.35), f->faces->sans, true, false, 2, NULL);
+            add_space(f, size * 0.3);
+            break;
+        }
+        case DOC_PARA:
+            add_inline_block(f, k, st->body_size, st->leading, f->faces->serif, false,
+                             f->list_depth == 0, 0, marker);
+            add_space(f, st->para_space);
+            break;
+        case DOC_LIST:
+            if (marker) /* a list as an item's first block: the marker goes on an empty line */
+                add_inline_block(f, k, st->body_size, st->leading, f->faces->serif, false, false, 0,
+                                 marker);
+            add_list(f, k);
+            add_space(f, st->para_space);
+            break;
+        case DOC_QUOTE:
+            f->indent += st->quote_indent;
+            f->quote++;
+            add_blocks(f, k);
+            f->quote--;
+            f->indent -= st->quote_indent;
+            break;
+        case DOC_CODE:
+            add_code(f, k->u.code.text);
+            break;
+        case DOC_IMAGE:
+            add_picture(f, k);
+            break;
+        case DOC_RULE:
+            add_space(f, st->para_space);
+            add_item(f, PDF__ITEM_RULE, st->leading * 0.5);
+            add_space(f, st->para_space);
+            break;
+        case DOC_EMBED: {
+            struct strbuf sb = STRBUF_INIT;
+            PangoFontDescription *font = font_of(f->faces->sans, st->small_size, false);
+            /* Framed lines: the title, the description, the link (U+2028 breaks them). */
+            strbuf_addstr(&sb, k->u.embed.title ? k->u.embed.title : "[媒体]");
+            if (k->u.embed.desc)
+                strbuf_addf(&sb, "\u2028%s", k->u.embed.desc);
+            if (k->u.embed.url)
+                strbuf_addf(&sb, "\u2028%s", k->u.embed.url);
+            add_space(f, st->para_space);
+            add_text(f, sb.buf, NULL, font, st->small_leading, false, 0, NULL, true, 3);
+            add_space(f, st->para_space);
+            pango_font_description_free(font);
+            strbuf_release(&sb);
+            break;
+        }
+        case DOC_TABLE:
+            pdf__flow_table(f, k);
+            break;
+        default:
+            add_blocks(f, k); /* items and cells outside their parents: their blocks */
+            break;
+        }
+    }
+}
+
+/* --- tables --- */
+
+struct pdf__row {
+    size_t ncells;
+    struct pdf__para *cells; /* one paragraph per cell */
+    double *x, *w;           /* each cell's offset and width */
+    bool header;
+};
+
+void pdf__row_free(struct pdf__row *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ncells; i++)
+        pdf__para_release(&r->cells[i]);
+    free(r->cells);
+    free(r->x);
+    free(r->w);
+    free(r);
+}
+
+/* Columns sized from content: each column's natural (unwrapped) width, capped, then the widths
+ * scaled to the text block when they do not fit; cells wrap inside their columns. */
+void pdf__flow_table(struct pdf__flow *f, const struct doc_node *table)
+{
+    const struct pdf__style *st = f->style;
+    size_t ncols = 0, c;
+    double *nat, total = 0, avail = st->width - f->indent, pad = 3;
+    PangoFontDescription *font = font_of(f->faces->serif, st->small_size, false);
+    PangoFontDescription *bold = font_of(f->faces->serif, st->small_size, true);
+
+    for (const struct doc_node *row = table->first; row; row = row->next) {
+        size_t n = 0;
+        for (const struct doc_node *cell = row->first; cell; cell = cell->next)
+            n++;
+        ncols = n > ncols ? n : ncols;
+    }
+    if (!ncols) {
+        pango_font_description_free(font);
+        pango_font_description_free(bold);
+        return;
+    }
+    nat = xcalloc(ncols, sizeof(*nat));
+    for (const struct doc_node *row = table->first; row; row = row->next) {
+        c = 0;
+        for (const struct doc_node *cell = row->first; cell; cell = cell->next, c++) {
+            struct strbuf text = STRBUF_INIT;
+            PangoLayout *l = pango_layout_new(f->ctx);
+            int w;
+            doc_plain_text(cell, &text);
+            pango_layout_set_font_description(l, font);
+            pango_layout_set_text(l, text.buf, (int)text.len);
+            pango_layout_get_size(l, &w, NULL);
+            nat[c] = fmax(nat[c], fmin((double)w / PANGO_SCALE + 2 * pad, avail * 0.6));
+            g_object_unref(l);
+            strbuf_release(&text);
+        }
+    }
+    for (c = 0; c < ncols; c++)
+        total += fmax(nat[c], 24);
+    add_space(f, st->para_space);
+    for (const struct doc_node *row = table->first; row; row = row->next) {
+        struct pdf__row *r = xcalloc(1, sizeof(*r));
+        struct pdf__item *it;
+        double x = 0, h = 0;
+        int lines = 1;
+
+        r->ncells = ncols;
+        r->cells = xcalloc(ncols, sizeof(*r->cells));
+        r->x = xcalloc(ncols, sizeof(*r->x));
+        r->w = xcalloc(ncols, sizeof(*r->w));
+        c = 0;
+        for (const struct doc_node *cell = row->first; c < ncols; c++) {
+            struct strbuf text = STRBUF_INIT;
+            double w = fmax(nat[c], 24) * (total > avail ? avail / total : 1);
+            if (cell) {
+                doc_plain_text(cell, &text);
+                r->header |= cell->u.cell.header;
+            }
+            r->x[c] = x;
+            r->w[c] = w;
+            if (pdf__para_new(f->ctx, text.len ? text.buf : " ", NULL,
+                              cell && cell->u.cell.header ? bold : font, fmax(w - 2 * pad, 8),
+                              st->small_leading, false, &r->cells[c], NULL) == ARC_OK &&
+                r->cells[c].nlines > lines)
+                lines = r->cells[c].nlines;
+            x += w;
+            strbuf_release(&text);
+            cell = cell ? cell->next : NULL;
+        }
+        h = lines * st->small_leading + 2 * pad;
+        it = add_item(f, PDF__ITEM_ROW, h);
+        it->row = r;
+    }
+    add_space(f, st->para_space);
+    free(nat);
+    pango_font_description_free(font);
+    pango_font_description_free(bold);
+}
+
+void pdf__flow_draw_row(struct pdf__flow *f, cairo_t *cr, const struct pdf__item *it, double x,
+                        double y)
+{
+    const struct pdf__row *r = it->row;
+    double pad = 3;
+
+    for (size_t c = 0; c < r->ncells; c++) {
+        const struct pdf__para *p = &r->cells[c];
+        if (r->header) {
+            cairo_set_source_rgb(cr, 0.93, 0.93, 0.93);
+            cairo_rectangle(cr, x + r->x[c], y, r->w[c], it->height);
+            cairo_fill(cr);
+        }
+        cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
+        cairo_set_line_width(cr, 0.5);
+        cairo_rectangle(cr, x + r->x[c], y, r->w[c], it->height);
+        cairo_stroke(cr);
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        for (int i = 0; p->layout && i < p->nlines; i++)
+            pdf__para_draw_line(cr, p, i, x + r->x[c] + pad,
+                                y + pad + i * f->style->small_leading +
+                                    (f->style->small_leading - p->natural) / 2 + p->ascent);
+    }
+}
+
+/* --- pictures --- */
+
+/* cairo 1.16 lists a surface's XObject in the page's resources at each use, so a picture used
+ * twice on one page would put the same key twice in that dictionary (qpdf warns): each use on a
+ * page is a picture of its own. */
+struct page_pic {
+    char *id;
+    struct pdf__picture pic;
+    bool failed;
+};
+
+static const struct page_pic *page_picture(struct pdf__flow *f, const struct pdf__item *it)
+{
+    const char *slash = strrchr(it->path, '/');
+    const char *id = slash ? slash + 1 : it->path;
+    struct strbuf data = STRBUF_INIT;
+    struct page_pic *pp;
+    size_t uses = 0;
+    char *uid;
+
+    for (size_t i = 0; i < f->npics; i++)
+        uses += !strcmp(f->pics[i].id, id);
+    f->pics = xgrow(f->pics, sizeof(*f->pics), f->npics + 1, &f->pics_alloc);
+    pp = &f->pics[f->npics++];
+    memset(pp, 0, sizeof(*pp));
+    pp->id = xstrdup(id);
+    /* The first use on a page shares the picture with other pages; a second use on the same
+     * page gets an id of its own (its bytes once more) rather than a resource listed twice. */
+    uid = uses ? xasprintf("%s#%zu", id, uses) : xstrdup(id);
+    /* Loaded when its page is drawn and released with the page: no page holds more. */
+    if (fs_read_file(it->path, 0, &data, NULL) != ARC_OK ||
+        pdf__picture_load(data.buf, data.len, uid, it->px, &pp->pic, NULL) != ARC_OK) {
+        pp->failed = true;
+        if (f->warn) {
+            char *msg = xasprintf("%s: cannot be drawn; a placeholder is shown", it->path);
+            f->warn(msg, f->ud);
+            free(msg);
+        }
+    } else {
+        f->images++;
+        f->passthrough += pp->pic.passthrough;
+    }
+    free(uid);
+    strbuf_release(&data);
+    return pp;
+}
+
+static void release_page_pictures(struct pdf__flow *f)
+{
+    for (size_t i = 0; i < f->npics; i++) {
+        free(f->pics[i].id);
+        pdf__picture_release(&f->pics[i].pic);
+    }
+    f->npics = 0;
+}
+
+void pdf__flow_draw_picture(struct pdf__flow *f, cairo_t *cr, const struct pdf__item *it, double x,
+                            double y)
+{
+    const struct page_pic *pp = page_picture(f, it);
+    double cx = x + (f->style->width - it->indent - it->pic_w) / 2;
+
+    if (pp->failed) {
+        cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
+        cairo_rectangle(cr, cx, y, it->pic_w, it->pic_h);
+        cairo_fill(cr);
+        return;
+    }
+    cairo_save(cr);
+    cairo_translate(cr, cx, y);
+    cairo_scale(cr, it->pic_w / pp->pic.width, it->pic_h / pp->pic.height);
+    cairo_set_source_surface(cr, pp->pic.surface, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+    cairo_paint(cr);
+    cairo_restore(cr);
+}
+
+void pdf__flow_init(struct pdf__flow *f, PangoContext *ctx, const struct pdf__style *style,
+                    const struct pdf__faces *faces)
+{
+    memset(f, 0, sizeof(*f));
+    f->ctx = ctx;
+    f->style = style;
+    f->faces = faces;
+}
+
+void pdf__flow_doc(struct pdf__flow *f, const struct doc_node *root, const char *base)
+{
+    f->base = base;
+    add_blocks(f, root);
+    f->base = NULL;
+}
+
+void pdf__flow_text(struct pdf__flow *f, const char *text, const char *family, double size,
+                    double leading, bool bold, unsigned keep_after)
+{
+    PangoFontDescription *font = font_of(family, size, bold);
+
+    add_text(f, text, NULL, font, leading, false, keep_after, NULL, false, 0);
+    pango_font_description_free(font);
+}
+
+void pdf__flow_space(struct pdf__flow *f, double h)
+{
+    add_space(f, h);
+}
+
+/* --- pagination --- */
+
+size_t pdf__flow_paginate(struct pdf__flow *f, double first_height, double height)
+{
+    size_t page = 0, i = 0;
+    double room = first_height, y = 0;
+
+    while (i < f->nitems) {
+        size_t start = i, brk;
+        y = 0;
+        /* Space at the top of a page is dropped. */
+        while (i < f->nitems && (f->items[i].flags & SPACE_ONLY)) {
+            f->items[i].page = page;
+            f->items[i].y = 0;
+            f->items[i].dropped = true;
+            i++;
+        }
+        start = i;
+        while (i < f->nitems && y + f->items[i].height <= room + 1e-6) {
+            f->items[i].page = page;
+            f->items[i].y = y;
+            f->items[i].dropped = false;
+            y += f->items[i].height;
+            i++;
+        }
+        if (i < f->nitems && i > start) {
+            /* Back off to a legal break: not before a kept item. */
+            brk = i;
+            while (brk > start + 1 && (f->items[brk].flags & KEEP))
+                brk--;
+            if (brk > start + 1 || !(f->items[brk].flags & KEEP))
+                i = brk;
+        } else if (i == start && i < f->nitems) {
+            /* Taller than a page (a huge row): alone on its page, cut by the page's edge. */
+            f->items[i].page = page;
+            f->items[i].y = 0;
+            i++;
+        }
+        page++;
+        room = height;
+    }
+    f->npages = page ? page : 1;
+    return f->npages;
+}
+
+/* --- drawing --- */
+
+void pdf__flow_draw(struct pdf__flow *f, cairo_t *cr, size_t page, double x0, double y0)
+{
+    const struct pdf__style *st = f->style;
+
+    for (size_t i = 0; i < f->nitems; i++) {
+        struct pdf__item *it = &f->items[i];
+        double x = x0 + it->indent, y = y0 + it->y;
+
+        if (it->page != page || it->dropped)
+            continue;
+        for (int q = 0; q < it->quote; q++) { /* the quote rules */
+            double qx = x0 + (it->indent - st->quote_indent * (it->quote - q)) + 2;
+            cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
+            cairo_rectangle(cr, qx, y, 1.5, it->height);
+            cairo_fill(cr);
+        }
+        switch (it->kind) {
+        case PDF__ITEM_LINE:
+            if (it->shade) {
+                double pad = it->shade_pad;
+                cairo_set_source_rgb(cr, 0.95, 0.95, 0.95);
+                cairo_rectangle(cr, x - pad, y - (it->shade_top ? pad / 2 : 0),
+                                st->width - it->indent + 2 * pad,
+                                it->height + (it->shade_top ? pad / 2 : 0) +
+                                    (it->shade_bottom ? pad / 2 : 0));
+                cairo_fill(cr);
+            }
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+            if (it->marker) {
+                PangoLayout *l = pango_layout_new(f->ctx);
+                PangoFontDescription *font = font_of(f->faces->serif, st->body_size, false);
+                int w;
+                pango_layout_set_font_description(l, font);
+                pango_layout_set_text(l, it->marker, -1);
+                pango_layout_get_size(l, &w, NULL);
+                cairo_move_to(cr, x - (double)w / PANGO_SCALE - st->body_size * 0.4,
+                              y + (it->height - it->para->natural) / 2 + it->para->ascent);
+                pango_cairo_show_layout_line(cr, pango_layout_get_line_readonly(l, 0));
+                pango_font_description_free(font);
+                g_object_unref(l);
+            }
+            if (it->continued) { /* the continuation mark of a wrapped code line */
+                cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+                cairo_move_to(cr, x - it->shade_pad + 1, y + it->height * 0.5);
+                cairo_rel_line_to(cr, it->shade_pad - 2, 0);
+                cairo_set_line_width(cr, 0.6);
+                cairo_stroke(cr);
+                cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+            }
+            /* The baseline grid: the paragraph's natural line box centred in the leading, the
+             * same for every line of it whatever its own glyphs. */
+            pdf__para_draw_line(cr, it->para, it->line, x,
+                                y + (it->height - it->para->natural) / 2 + it->para->ascent);
+            break;
+        case PDF__ITEM_PICTURE:
+            pdf__flow_draw_picture(f, cr, it, x, y);
+            break;
+        case PDF__ITEM_RULE:
+            cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+            cairo_rectangle(cr, x + st->width * 0.3, y + it->height / 2, st->width * 0.4, 0.6);
+            cairo_fill(cr);
+            break;
+        case PDF__ITEM_ROW:
+            pdf__flow_draw_row(f, cr, it, x, y);
+            break;
+        case PDF__ITEM_SPACE:
+            break;
+        }
+    }
+    release_page_pictures(f);
+}
+
+void pdf__flow_release(struct pdf__flow *f)
+{
+    for (size_t i = 0; i < f->nitems; i++) {
+        free(f->items[i].marker);
+        free(f->items[i].path);
+        pdf__row_free(f->items[i].row);
+    }
+    for (size_t i = 0; i < f->nparas; i++) {
+        pdf__para_release(f->paras[i]);
+        free(f->paras[i]);
+    }
+    release_page_pictures(f);
+    free(f->pics);
+    free(f->items);
+    free(f->paras);
+    memset(f, 0, sizeof(*f));
+}
