@@ -178,15 +178,27 @@ static void chapter_flow(struct pw *w, const struct book_chapter_info *ci,
         strbuf_addf(&by, "%s%s", by.len ? " · " : "", when.buf);
     if (by.len)
         pdf__flow_text(f, by.buf, w->faces.sans, w->st.small_size, w->st.small_leading, false, 1);
-    if (ci->url)
+    if (ci->url) { /* the source, a link */
         pdf__flow_text(f, ci->url, w->faces.mono, w->st.small_size * 0.9, w->st.small_leading,
                        false, 0);
+        if (f->nparas) {
+            struct pdf__para *p = f->paras[f->nparas - 1];
+            p->links = xcalloc(1, sizeof(*p->links));
+            p->links[0].start = 0;
+            p->links[0].end = strlen(ci->url);
+            p->links[0].href = ci->url;
+            p->nlinks = 1;
+        }
+    }
     pdf__flow_space(f, w->st.leading);
     if (ci->note && ci->note->root->first) {
+        /* The index's note as an abstract: a ruled, indented block of plain paragraphs. */
         f->quote++;
+        f->flat = true;
         f->indent += w->st.quote_indent;
         pdf__flow_doc(f, ci->note->root, NULL);
         f->indent -= w->st.quote_indent;
+        f->flat = false;
         f->quote--;
         pdf__flow_space(f, w->st.leading * 0.5);
     }
@@ -225,6 +237,7 @@ static void draw_chapter(struct pw *w, const struct book_chapter_info *ci, int p
     struct book_chapter ch;
     struct pdf__flow f;
     char *dest = xasprintf("dest='c%zu'", ci->number), *name = xasprintf("name='c%zu'", ci->number);
+    int id = parent;
 
     book_chapter_load(w->b, ci, &ch);
     if (ch.warning) {
@@ -241,7 +254,22 @@ static void draw_chapter(struct pw *w, const struct book_chapter_info *ci, int p
         if (p == 0) {
             cairo_tag_begin(w->cr, CAIRO_TAG_DEST, name);
             cairo_tag_end(w->cr, CAIRO_TAG_DEST);
-            cairo_pdf_surface_add_outline(w->surface, parent, ci->toc_title, dest, 0);
+            id = cairo_pdf_surface_add_outline(w->surface, parent, ci->toc_title, dest, 0);
+        }
+        /* The article's own headings under it in the outline, at their places. */
+        for (size_t h = 0; h < f.nheads; h++) {
+            const struct pdf__item *it = &f.items[f.heads[h].item];
+            char *hn, *hd;
+            if (it->page != p || f.heads[h].level > 3)
+                continue;
+            hn = xasprintf("name='c%zu-h%zu' x=%.2f y=%.2f", ci->number, h, left(w, w->page),
+                           w->prof->top + it->y);
+            hd = xasprintf("dest='c%zu-h%zu'", ci->number, h);
+            cairo_tag_begin(w->cr, CAIRO_TAG_DEST, hn);
+            cairo_tag_end(w->cr, CAIRO_TAG_DEST);
+            cairo_pdf_surface_add_outline(w->surface, id, f.heads[h].text, hd, 0);
+            free(hn);
+            free(hd);
         }
         page_furniture(w, p ? ci->toc_title : NULL);
         cairo_tag_begin(w->cr, "Sect", NULL);

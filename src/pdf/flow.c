@@ -111,10 +111,17 @@ static void add_inline_block(struct pdf__flow *f, const struct doc_node *n, doub
     size_t nlinks = 0;
 
     pdf__inlines(n, f->faces, size, &text, attrs, &links, &nlinks);
-    if (text.len || marker)
+    if (text.len || marker) {
         add_text(f, text.len ? text.buf : " ", attrs, font, leading, justify, keep_after, marker,
                  false, 0);
-    free(links); /* TODO(issue 6): link annotations over the linked words */
+        if (nlinks && f->nparas) { /* the paragraph's links, for their annotations */
+            struct pdf__para *p = f->paras[f->nparas - 1];
+            p->links = links;
+            p->nlinks = nlinks;
+            links = NULL;
+        }
+    }
+    free(links);
     pango_font_description_free(font);
     pango_attr_list_unref(attrs);
     strbuf_release(&text);
@@ -258,8 +265,21 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
                         : k->u.heading.level > 4 ? 4
                                                  : k->u.heading.level;
             double size = st->h_size[level - 1];
+            size_t first;
+            struct strbuf t = STRBUF_INIT;
+
             add_space(f, size * 0.9);
+            first = f->nitems;
             add_inline_block(f, k, size, ceil(size * 1.35), f->faces->sans, true, false, 2, NULL);
+            doc_plain_text(k, &t);
+            strbuf_trim(&t);
+            if (f->nitems > first && t.len) { /* for the outline */
+                f->heads = xgrow(f->heads, sizeof(*f->heads), f->nheads + 1, &f->heads_alloc);
+                f->heads[f->nheads].text = strbuf_detach(&t, NULL);
+                f->heads[f->nheads].level = level;
+                f->heads[f->nheads++].item = first;
+            }
+            strbuf_release(&t);
             add_space(f, size * 0.3);
             break;
         }
@@ -269,6 +289,11 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
             add_space(f, st->para_space);
             break;
         case DOC_LIST:
+            if (f->flat) { /* a note: its words, not its list and quote marks */
+                for (const struct doc_node *item = k->first; item; item = item->next)
+                    add_blocks(f, item);
+                break;
+            }
             if (marker) /* a list as an item's first block: the marker goes on an empty line */
                 add_inline_block(f, k, st->body_size, st->leading, f->faces->serif, false, false, 0,
                                  marker);
@@ -276,6 +301,10 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
             add_space(f, st->para_space);
             break;
         case DOC_QUOTE:
+            if (f->flat) {
+                add_blocks(f, k);
+                break;
+            }
             f->indent += st->quote_indent;
             f->quote++;
             add_blocks(f, k);
@@ -598,6 +627,38 @@ size_t pdf__flow_paginate(struct pdf__flow *f, double first_height, double heigh
 
 /* --- drawing --- */
 
+/* Link annotations over the linked words of one line: a rectangle per line a link crosses. */
+static void draw_links(cairo_t *cr, const struct pdf__item *it, double x, double y)
+{
+    PangoLayoutLine *line = pango_layout_get_line_readonly(it->para->layout, it->line);
+    size_t ls = (size_t)line->start_index, le = ls + (size_t)line->length;
+
+    for (size_t i = 0; i < it->para->nlinks; i++) {
+        const struct pdf__link *l = &it->para->links[i];
+        size_t a = l->start > ls ? l->start : ls, b = l->end < le ? l->end : le;
+        int xa, xb;
+        struct strbuf attr = STRBUF_INIT;
+
+        if (a >= b || !doc_href_is_safe(l->href))
+            continue;
+        pango_layout_line_index_to_x(line, (int)a, false, &xa);
+        pango_layout_line_index_to_x(line, (int)b, false, &xb);
+        if (xb <= xa)
+            continue;
+        strbuf_addstr(&attr, "uri='");
+        for (const char *p = l->href; *p; p++) {
+            if (*p == '\'' || *p == '\\')
+                strbuf_addch(&attr, '\\');
+            strbuf_addch(&attr, *p);
+        }
+        strbuf_addf(&attr, "' rect=[%.2f %.2f %.2f %.2f]", x + (double)xa / PANGO_SCALE, y,
+                    (double)(xb - xa) / PANGO_SCALE, it->height);
+        cairo_tag_begin(cr, CAIRO_TAG_LINK, attr.buf);
+        cairo_tag_end(cr, CAIRO_TAG_LINK);
+        strbuf_release(&attr);
+    }
+}
+
 void pdf__flow_draw(struct pdf__flow *f, cairo_t *cr, size_t page, double x0, double y0)
 {
     const struct pdf__style *st = f->style;
@@ -651,6 +712,8 @@ void pdf__flow_draw(struct pdf__flow *f, cairo_t *cr, size_t page, double x0, do
              * same for every line of it whatever its own glyphs. */
             pdf__para_draw_line(cr, it->para, it->line, x,
                                 y + (it->height - it->para->natural) / 2 + it->para->ascent);
+            if (it->para->nlinks)
+                draw_links(cr, it, x, y);
             break;
         case PDF__ITEM_PICTURE:
             pdf__flow_draw_picture(f, cr, it, x, y);
@@ -678,9 +741,13 @@ void pdf__flow_release(struct pdf__flow *f)
         pdf__row_free(f->items[i].row);
     }
     for (size_t i = 0; i < f->nparas; i++) {
+        free(f->paras[i]->links);
         pdf__para_release(f->paras[i]);
         free(f->paras[i]);
     }
+    for (size_t i = 0; i < f->nheads; i++)
+        free(f->heads[i].text);
+    free(f->heads);
     release_page_pictures(f);
     free(f->pics);
     free(f->items);

@@ -47,6 +47,8 @@ void pdf__inlines(const struct doc_node *block, const struct pdf__faces *faces, 
  * never inside a Latin word; a line that would need gaps wider than 0.9 leading stays ragged. */
 struct pdf__para {
     PangoLayout *layout;
+    struct pdf__link *links; /* owned by the flow that made the paragraph; NULL = none */
+    size_t nlinks;
     int nlines;
     double width, leading;
     double ascent;  /* the first baseline's distance below the top of the layout */
@@ -84,6 +86,13 @@ enum pdf__item_kind {
 
 struct pdf__row;
 struct page_pic;
+
+/* A heading of a chapter's body: its text and the item of its first line. */
+struct pdf__head {
+    char *text;
+    int level;
+    size_t item;
+};
 struct pdf__item {
     enum pdf__item_kind kind;
     unsigned flags;
@@ -123,6 +132,9 @@ struct pdf__flow {
     struct page_pic *pics; /* the pictures of the page being drawn */
     size_t npics, pics_alloc;
     /* while building */
+    bool flat;               /* lists and quotes as plain paragraphs (the index's notes) */
+    struct pdf__head *heads; /* the body's headings, for the outline */
+    size_t nheads, heads_alloc;
     double indent;
     int quote, list_depth;
     unsigned keep_next;

@@ -64,6 +64,8 @@ assert [t for t, p in arts] == [\"AI编程害死我了\", \"科技爱好者周�
     \"AI编程带给程序员的危与机\", \"和死神赛跑\"], arts
 pages = [p for t, p, d in ol]
 assert pages == sorted(pages), pages
+heads = [t for t, p, d in ol if d == 2]
+assert \"尝试定位\" in heads and \"寻找Bug\" in heads, ol  # the headings of article-01
 open(\"starts\", \"w\").write(\" \".join(str(p) for t, p in arts))
 " book/book.pdf
 '
@@ -100,6 +102,19 @@ for k, (i, (t, first)) in enumerate(zip(ids, arts)):
     got = sum(m.size for m in sm.get_matching_blocks())
     assert len(body) > 20 and got >= 0.99 * len(body), (i, got, len(body))
 " book/book.pdf
+'
+
+test_expect_success 'links: each source URL, and the links of the article text, are clickable' '
+    qpdf --qdf --object-streams=disable book/book.pdf q.pdf &&
+    python3 -c "
+import re
+d = open(\"q.pdf\", \"rb\").read().decode(\"latin-1\")
+uris = re.findall(r\"/URI \\((.*?)\\)\", d)
+for i in (\"KDWh_qGpFN5Vu1TR9t30Mw\", \"tr38EieqyftubIx2FMWUWw\", \"NotOnTheServer0000000\"):
+    assert \"https://mp.weixin.qq.com/s/\" + i in uris, uris
+assert not [u for u in uris if not u.startswith((\"https:\", \"http:\", \"mailto:\"))], uris
+assert len(uris) > 12, len(uris)
+"
 '
 
 test_expect_success 'pictures: JPEG embedded as they are, a shared picture once' '
