@@ -1,6 +1,6 @@
-/* cmd_build.c: `archiver build` (and its short forms `archiver epub` and `archiver pdf`) makes the books from the
- * index and the archive: the EPUB (epub/) and the PDF (pdf/).  The book structure comes
- * from archive/book.h, the cover from pdf/, the package from epub/. */
+/* cmd_build.c: `archiver build` (and its short forms `archiver epub` and `archiver pdf`) makes the
+ * books from the index and the archive: the EPUB (epub/) and the PDF (pdf/).  The book structure
+ * comes from archive/book.h, the cover from pdf/, the package from epub/. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -38,7 +38,8 @@ static const char *const epub_usage[] = {
 
 struct build {
     struct cmd_common c;
-    const char *epub, *pdf, *from, *to, *title, *author, *lang, *order, *css, *page;
+    const char *epub, *pdf, *from, *to, *title, *author, *lang, *order, *css, *page, *style;
+    struct pdf_page pdf_page;
     int max_image_px;
     size_t warnings;
     char **seen; /* the warnings said: both books meet the same damaged file */
@@ -171,6 +172,68 @@ static enum arc_exit make_epub(struct build *bd, const struct book *b, const cha
 
 enum which { BOTH, EPUB_ONLY, PDF_ONLY };
 
+/* The --page profile from the style file (--style, else styles/pdf.json under the data
+ * directory) into *page.  A usage error names the file, and the line for bad JSON. */
+static enum arc_exit load_page(struct build *bd, struct pdf_page *page)
+{
+    const char *name = bd->page ? bd->page : "a5";
+    char *path = bd->style ? xstrdup(bd->style) : xasprintf("%s/styles/pdf.json", fs_datadir());
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr), *profiles, *pr, *pg, *mg, *v;
+    enum arc_exit rc = ARC_EXIT_USAGE;
+    struct strbuf names = STRBUF_INIT;
+    const char *key;
+
+    if (!root) {
+        if (jerr.line > 0)
+            error("%s:%d: %s", path, jerr.line, jerr.text);
+        else
+            error("cannot read the style file '%s': %s", path, jerr.text);
+        goto out;
+    }
+    profiles = json_object_get(root, "profiles");
+    json_object_foreach(profiles, key, v)
+    {
+        (void)v;
+        strbuf_addf(&names, "%s%s", names.len ? ", " : "", key);
+    }
+    pr = json_object_get(profiles, name);
+    if (!json_is_object(pr)) {
+        error("%s: no page profile '%s' (it has: %s)", path, name, names.len ? names.buf : "none");
+        goto out;
+    }
+    pg = json_object_get(pr, "page");
+    mg = json_object_get(pr, "margins");
+    if (json_array_size(pg) != 2 || json_array_size(mg) != 4 ||
+        !json_is_number(json_object_get(pr, "body")) ||
+        !json_is_number(json_object_get(pr, "leading"))) {
+        error("%s: profile '%s' needs \"page\": [w, h], \"margins\": [top, bottom, inner, "
+              "outer], \"body\" and \"leading\" (points)",
+              path, name);
+        goto out;
+    }
+    page->width = json_number_value(json_array_get(pg, 0));
+    page->height = json_number_value(json_array_get(pg, 1));
+    page->top = json_number_value(json_array_get(mg, 0));
+    page->bottom = json_number_value(json_array_get(mg, 1));
+    page->inner = json_number_value(json_array_get(mg, 2));
+    page->outer = json_number_value(json_array_get(mg, 3));
+    page->body = json_number_value(json_object_get(pr, "body"));
+    page->leading = json_number_value(json_object_get(pr, "leading"));
+    if (!pdf_page_valid(page)) {
+        error("%s: profile '%s' leaves no text block, or its type is out of bounds (body 4-72 pt, "
+              "leading from body to 4 x body)",
+              path, name);
+        goto out;
+    }
+    rc = ARC_EXIT_OK;
+out:
+    json_decref(root);
+    strbuf_release(&names);
+    free(path);
+    return rc;
+}
+
 static enum arc_exit make_pdf(struct build *bd, const struct book *b, const char *path)
 {
     struct pdf_opts po = { 0 };
@@ -180,7 +243,7 @@ static enum arc_exit make_pdf(struct build *bd, const struct book *b, const char
     char size[32];
     enum arc_err err;
 
-    po.profile = bd->page;
+    po.page = &bd->pdf_page;
     po.warn = on_warning;
     po.ud = bd;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -233,9 +296,11 @@ static int run_build(int argc, char **argv, enum which which)
             "EPUB: downscale images larger than n pixels on a side, for small devices"), \
         OPT_STRING(0, "css", &(bd)->css, "file",                                         \
                    "EPUB: the stylesheet (default: styles/book.css)")
-#define PDF_OPTIONS(bd)                           \
-    OPT_STRING(0, "page", &(bd)->page, "profile", \
-               "PDF: a5 (default), a4, letter, ereader6, ereader7 or tablet10")
+#define PDF_OPTIONS(bd)                                                          \
+    OPT_STRING(0, "page", &(bd)->page, "profile",                                \
+               "PDF: a5 (default), a4, letter, ereader6, ereader7 or tablet10"), \
+        OPT_STRING(0, "style", &(bd)->style, "file",                             \
+                   "PDF: the page profiles (default: styles/pdf.json)")
     const struct opt build_options[] = {
         OPT_COMMON_NO_ONLY(&bd.c),
         OPT_STRING(0, "epub", &bd.epub, "file", "write the EPUB here (default: book/book.epub)"),
@@ -279,10 +344,6 @@ static int run_build(int argc, char **argv, enum which which)
         opts_usage_error(usage, "--pdf needs a file name");
     if (bd.max_image_px < 0 || (bd.max_image_px && bd.max_image_px < 64))
         opts_usage_error(usage, "--max-image-px takes 64 or more, not %d", bd.max_image_px);
-    if (bd.page && !pdf_profile_known(bd.page))
-        opts_usage_error(usage,
-                         "--page takes a5, a4, letter, ereader6, ereader7 or tablet10, not '%s'",
-                         bd.page);
     bo.from = parse_month(bd.from, "--from", usage);
     bo.to = parse_month(bd.to, "--to", usage);
     bo.order = parse_order(bd.order, usage);
@@ -302,6 +363,9 @@ static int run_build(int argc, char **argv, enum which which)
     }
     if (bd.c.json)
         bd.json = json_object();
+    /* The page profile first: a bad one is a usage error before anything is read or written. */
+    if (pdf_path && (rc = load_page(&bd, &bd.pdf_page)) != ARC_EXIT_OK)
+        goto out;
 
     rc = cmd_load_index(&bd.c, &ix);
     if (rc != ARC_EXIT_OK)

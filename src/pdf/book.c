@@ -28,6 +28,7 @@ struct profile {
     double w, h, top, bottom, inner, outer;
     double body, leading;
 };
+/* The built-in profiles, the same as styles/pdf.json's, for callers without a style file. */
 static const struct profile profiles[] = {
     { "a5", 419.53, 595.28, 54, 54, 50, 42, 10.5, 18 },
     { "a4", 595.28, 841.89, 72, 72, 68, 58, 11, 19 },
@@ -48,6 +49,14 @@ static const struct profile *profile_named(const char *name)
 bool pdf_profile_known(const char *name)
 {
     return profile_named(name) != NULL;
+}
+
+bool pdf_page_valid(const struct pdf_page *p)
+{
+    return p->width >= 72 && p->height >= 72 && p->width <= 14400 && p->height <= 14400 &&
+           p->top >= 0 && p->bottom >= 0 && p->inner >= 0 && p->outer >= 0 &&
+           p->width - p->inner - p->outer >= 72 && p->height - p->top - p->bottom >= 72 &&
+           p->body >= 4 && p->body <= 72 && p->leading >= p->body && p->leading <= 4 * p->body;
 }
 
 static void style_of(const struct profile *p, struct pdf__style *st)
@@ -465,12 +474,33 @@ enum arc_err pdf_write(const struct book *b, const struct pdf_opts *o, const cha
     enum arc_err err;
     size_t page;
     char *saved_tz = NULL;
+    struct profile given;
 
     memset(rep, 0, sizeof(*rep));
     w.b = b;
     w.o = o ? o : &none;
     w.rep = rep;
-    w.prof = profile_named(w.o->profile);
+    if (w.o->page) {
+        const struct pdf_page *pg = w.o->page;
+        if (!pdf_page_valid(pg)) {
+            strbuf_setwhy(why, "the page profile leaves no text block (or its type is out of "
+                               "bounds)");
+            free(tmp);
+            return ARC_EINVAL;
+        }
+        given.name = "given";
+        given.w = pg->width;
+        given.h = pg->height;
+        given.top = pg->top;
+        given.bottom = pg->bottom;
+        given.inner = pg->inner;
+        given.outer = pg->outer;
+        given.body = pg->body;
+        given.leading = pg->leading;
+        w.prof = &given;
+    } else {
+        w.prof = profile_named(w.o->profile);
+    }
     if (!w.prof) {
         strbuf_setwhy(why,
                       "unknown page profile '%s' (a5, a4, letter, ereader6, ereader7, "

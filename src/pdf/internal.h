@@ -164,7 +164,7 @@ void pdf__flow_release(struct pdf__flow *f);
 /* --- pictures (picture.c) --- */
 
 /* A picture ready to draw: a cairo image surface of its size in pixels.  A JPEG (not CMYK, not
- * turned by EXIF, not larger than asked) keeps its bytes: they are attached to the surface as
+ * turned by EXIF; of any size) keeps its bytes: they are attached to the surface as
  * CAIRO_MIME_TYPE_JPEG with CAIRO_MIME_TYPE_UNIQUE_ID, so the PDF embeds them untouched and a
  * picture drawn twice once; its pixels are never decoded (the surface's memory, allocated but
  * never written, costs no RSS).  Anything else is decoded by image/ (scaled to at most max_px on

@@ -44,8 +44,17 @@ ARC_WUR enum arc_err pdf_cover_png(const struct pdf_cover *c, struct strbuf *png
 
 /* --- the PDF book (work in progress: not yet behind `archiver build --pdf`) --- */
 
+/* A page profile: sizes in points.  The program reads them from styles/pdf.json (--style). */
+struct pdf_page {
+    double width, height;
+    double top, bottom, inner, outer; /* margins; inner is the binding side */
+    double body, leading;             /* the text size and the baseline-to-baseline distance */
+};
+
 struct pdf_opts {
-    const char *profile; /* "a5" (NULL: a5), "a4", "letter", "ereader6", "ereader7", "tablet10" */
+    const struct pdf_page *page; /* NULL: the built-in A5 */
+    const char *profile;         /* without page: "a5" (NULL: a5), "a4", "letter", "ereader6",
+                                    "ereader7", "tablet10", built in */
     void (*warn)(const char *msg, void *ud); /* a problem with one entry; NULL = ignore */
     void *ud;
 };
@@ -56,8 +65,10 @@ struct pdf_report {
     size_t bytes;
 };
 
-/* Whether name is a page profile pdf_write() knows. */
+/* Whether name is a page profile pdf_write() knows built in. */
 bool pdf_profile_known(const char *name);
+/* Whether a page's sizes make a text block at all (ARC_EINVAL from pdf_write() otherwise). */
+bool pdf_page_valid(const struct pdf_page *p);
 
 /* Writes the book as a PDF at path (a temporary name, renamed at the end).  ARC_EINVAL for an
  * unknown profile, ARC_ENOTFOUND when the fonts cannot be found, ARC_EIO when the file cannot

@@ -120,10 +120,10 @@ enum arc_err pdf__picture_load(const void *data, size_t len, const char *unique_
         hash_sha256_hex(data, len, made);
         id = made;
     }
-    /* CMYK and Adobe JPEGs would be embedded without a Decode array (wrong colours in viewers);
-     * a turned one would show on its side; a larger one than asked is scaled. */
-    if (info.format == IMG_JPEG && !info.cmyk && info.orientation <= 1 &&
-        (max_px <= 0 || (info.width <= max_px && info.height <= max_px)))
+    /* A JPEG goes in as it is, whatever its size: decoding and encoding it again would cost
+     * time and quality.  Except CMYK and Adobe JPEGs, which cairo embeds without a Decode array
+     * (wrong colours in viewers), and turned ones, which would show on their side. */
+    if (info.format == IMG_JPEG && !info.cmyk && info.orientation <= 1)
         err = passthrough(data, len, &info, id, out, why);
     else
         err = decoded(data, len, max_px, id, out, why);

@@ -150,7 +150,7 @@ test_expect_success 'a write that fails half-way: exit 4, no scratch folder, the
 test_expect_success 'usage errors: exit 2, one line' '
     for args in "--from 2024-13" "--from 2024-6x" "--to 24-06" "--from 2024-12 --to 2024-01" \
                 "--from 2030-01" "--order random" "--max-image-px 10" "--epub=" "--css nowhere.css" \
-                "--page b5" "--pdf=" "--only page1" "nowhere.md"; do
+                "--pdf p.pdf --page b5" "--pdf=" "--only page1" "nowhere.md"; do
         test_must_fail 2 "$ARCHIVER" build index.md --epub u.epub $args 2>err ||
             { echo "for $args"; exit 1; }
         head -1 err | grep -q "^archiver\( build\)*: error: " || { echo "for $args:"; cat err; exit 1; }

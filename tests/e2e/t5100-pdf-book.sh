@@ -143,7 +143,29 @@ test_expect_success 'page profiles: ereader6 and a4 sizes, an unknown one is a u
     "$ARCHIVER" pdf index.md --year 2025 --pdf a4.pdf --page a4 -q &&
     pdfinfo a4.pdf | grep -q "Page size: *595.28 x 841.89 pts" &&
     test_must_fail 2 "$ARCHIVER" pdf index.md --pdf x.pdf --page b5 2>err &&
-    test_grep "^archiver pdf: error: --page takes a5, a4" err && ! test -e x.pdf
+    test_lines 1 err &&
+    test_grep "^archiver: error: .*styles/pdf.json: no page profile .b5. \(it has: a5, a4, letter, ereader6, ereader7, tablet10\)" err &&
+    ! test -e x.pdf
+'
+
+test_expect_success '--style: profiles of ones own; a bad file is a usage error naming its line' '
+    cat >my.json <<-\EOF &&
+	{ "profiles": { "square": { "page": [400, 400], "margins": [30, 30, 30, 30],
+	                            "body": 12, "leading": 20 } } }
+	EOF
+    "$ARCHIVER" pdf index.md --year 2025 --pdf sq.pdf --style my.json --page square -q &&
+    pdfinfo sq.pdf | grep -q "Page size: *400 x 400 pts" &&
+    test_must_fail 2 "$ARCHIVER" pdf index.md --pdf x.pdf --style my.json 2>err &&
+    test_grep "my.json: no page profile .a5. \(it has: square\)" err &&
+    printf "{ \"profiles\": {\n  \"a5\": [1, 2,\n}\n" >bad.json &&
+    test_must_fail 2 "$ARCHIVER" pdf index.md --pdf x.pdf --style bad.json 2>err &&
+    test_lines 1 err && test_grep "^archiver: error: bad.json:[34]: " err &&
+    printf "{ \"profiles\": { \"a5\": { \"page\": [100, 100], \"margins\": [40, 40, 40, 40], \"body\": 10, \"leading\": 14 } } }" >tiny.json &&
+    test_must_fail 2 "$ARCHIVER" pdf index.md --pdf x.pdf --style tiny.json 2>err &&
+    test_grep "tiny.json: profile .a5. leaves no text block" err &&
+    test_must_fail 2 "$ARCHIVER" pdf index.md --pdf x.pdf --style nowhere.json 2>err &&
+    test_grep "cannot read the style file .nowhere.json." err &&
+    ! test -e x.pdf
 '
 
 test_expect_success 'an unwritable output: exit 4, nothing left' '
