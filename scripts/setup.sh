@@ -9,7 +9,7 @@ PACKAGES=(
     libcurl4-openssl-dev libgumbo-dev libzip-dev libcairo2-dev libpango1.0-dev
     libcmark-dev libjansson-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader zlib1g-dev libfontconfig-dev
     # book fonts
-    fonts-noto-cjk fonts-dejavu-core
+    fonts-noto-cjk fonts-dejavu-core fonts-symbola
     # tests
     libcmocka-dev libxml2-utils python3 openssl
     epubcheck default-jre-headless poppler-utils qpdf mupdf-tools

@@ -336,6 +336,38 @@ static void test_pdf_para_justifies_over_break_opportunities(void **state)
     strbuf_release(&why);
 }
 
+/* Emoji are drawn from a font (Symbola, fonts/fonts.conf), never as empty boxes. */
+static void test_pdf_para_emoji_have_glyphs(void **state)
+{
+    PangoFontMap *fm;
+    PangoContext *ctx;
+    PangoFontDescription *font = pango_font_description_from_string("Noto Serif CJK SC 10.5");
+    struct pdf__para p;
+    struct strbuf why = STRBUF_INIT;
+    int glyphs = 0;
+    (void)state;
+
+    assert_int_equal(pdf__fontmap_new(&fm, &why), ARC_OK);
+    ctx = pdf__context_new(fm, "zh-CN");
+    assert_int_equal(pdf__para_new(ctx, "笑脸😀火箭🚀心❤️齿轮⚙️", NULL, font,
+                                   300, 18, false, &p, &why),
+                     ARC_OK);
+    for (int i = 0; i < p.nlines; i++) {
+        PangoLayoutLine *line = pango_layout_get_line_readonly(p.layout, i);
+        for (GSList *r = line->runs; r; r = r->next) {
+            PangoGlyphItem *gi = r->data;
+            for (int g = 0; g < gi->glyphs->num_glyphs; g++, glyphs++)
+                assert_false(gi->glyphs->glyphs[g].glyph & PANGO_GLYPH_UNKNOWN_FLAG);
+        }
+    }
+    assert_true(glyphs >= 10);
+    pdf__para_release(&p);
+    pango_font_description_free(font);
+    g_object_unref(ctx);
+    g_object_unref(fm);
+    strbuf_release(&why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_pdf_cover_missing_fonts_conf_is_reported),
         cmocka_unit_test(test_pdf_pictures_jpeg_passes_through_the_rest_is_premultiplied),
         cmocka_unit_test(test_pdf_para_justifies_over_break_opportunities),
+        cmocka_unit_test(test_pdf_para_emoji_have_glyphs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
