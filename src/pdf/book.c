@@ -322,9 +322,12 @@ static void contents_flow(struct pw *w, struct pdf__flow *f, struct toc_line **l
             const struct book_chapter_info *ci = &part->chapters[i];
             char *t =
                 xasprintf("%s%s%s", ci->date ? ci->date : "", ci->date ? "  " : "", ci->toc_title);
-            f->indent = w->st.body_size; /* room for the numbers is kept at the right */
+            /* Indented under the month; room kept at the right for the leader and number. */
+            f->indent = w->st.body_size;
+            f->right = w->st.body_size * 3;
             pdf__flow_text(f, t, w->faces.serif, w->st.body_size * 0.95, w->st.leading, false, 0);
             f->indent = 0;
+            f->right = 0;
             *lines = xgrow(*lines, sizeof(**lines), *nlines + 1, &alloc);
             (*lines)[*nlines].item = f->nitems - 1;
             (*lines)[*nlines].number = ci->number;

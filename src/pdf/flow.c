@@ -64,7 +64,7 @@ static void add_text(struct pdf__flow *f, const char *text, PangoAttrList *attrs
                      unsigned keep_after, const char *marker, bool shade, double shade_pad)
 {
     struct pdf__para *p = new_para(f);
-    double width = f->style->width - f->indent;
+    double width = f->style->width - f->indent - f->right;
     size_t first = f->nitems;
 
     if (pdf__para_new(f->ctx, text, attrs, font, width > 40 ? width : 40, leading, justify, p,

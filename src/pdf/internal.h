@@ -136,6 +136,7 @@ struct pdf__flow {
     struct pdf__head *heads; /* the body's headings, for the outline */
     size_t nheads, heads_alloc;
     double indent;
+    double right; /* text kept this far from the right edge (the contents' page numbers) */
     int quote, list_depth;
     unsigned keep_next;
     const char *marker;
