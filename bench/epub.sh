@@ -370,6 +370,13 @@ for n in $sizes; do
         --epub "arc-$n.epub" --quiet || die "archiver epub index-$n.md failed"
 done
 
+# The PDF of the same books (the first cut of the PDF back end; its peers are issue 7's): best
+# wall time of $RUNS runs.
+for n in $sizes; do
+    measure "pdf-$n" "$RUNS" "pdf-$n.pdf" "$archiver" pdf "index-$n.md" --archive A \
+        --pdf "pdf-$n.pdf" --json || die "archiver pdf index-$n.md failed"
+done
+
 pandoc_cmd() { # pandoc_cmd N: the same article.html files, in index order, into one EPUB
     local n=$1 id rp='' files=()
     while read -r id; do
@@ -482,4 +489,16 @@ else:
 limit = 30 + cover_mb
 print(f"target: peak RSS at {big} articles <= 30 MB + cover ({limit:.1f} MB): "
       f"{arc[big]['rss']:.1f} MB  {ok(arc[big]['rss'] <= limit)}")
+
+print("PDF (archiver pdf, A5):")
+pdf = {n: t(f"pdf-{n}") for n in sizes}
+prep = {n: json.load(open(f"pdf-{n}.out"))["pdf"] for n in sizes}
+for n in sizes:
+    r = prep[n]
+    print(f"{n:>4} articles: {r['pages']:>6} pages {pdf[n]['wall']:>8.3f}s wall {pdf[n]['cpu']:>7.2f}s CPU "
+          f"{pdf[n]['rss']:>7.1f} MB RSS {r['bytes']:>11} bytes, {r['images']} pictures "
+          f"({r['images_passthrough']} JPEG as they are)")
+if prep[big]["pages"] > prep[1]["pages"]:
+    per_page = (pdf[big]["wall"] - pdf[1]["wall"]) / (prep[big]["pages"] - prep[1]["pages"])
+    print(f"PDF marginal cost: {per_page * 1000:.2f} ms per page (issue 7 target <= 6 ms)")
 PY
