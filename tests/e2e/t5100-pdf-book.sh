@@ -168,6 +168,15 @@ test_expect_success '--style: profiles of ones own; a bad file is a usage error 
     ! test -e x.pdf
 '
 
+test_expect_success '--from/--to and --order oldest: the months of the range, oldest first' '
+    "$ARCHIVER" pdf index.md --year 2025 --pdf r.pdf --from 2025-05 --to 2025-12 --order oldest -q &&
+    qpdf --check r.pdf >/dev/null &&
+    python3 -c "$OUTLINE
+assert [t for t, p, d in ol if d == 0] == [\"2025年5月\", \"2025年12月\"], ol
+assert len([t for t, p, d in ol if d == 1]) == 7, ol
+" r.pdf
+'
+
 test_expect_success 'an unwritable output: exit 4, nothing left' '
     echo x >afile &&
     test_must_fail 4 "$ARCHIVER" pdf index.md --pdf afile/b.pdf 2>err &&
