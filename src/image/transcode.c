@@ -97,6 +97,36 @@ static gboolean write_cb(const char *buf, gsize count, GError **error, void *dat
     return true;
 }
 
+/* Decodes data at most max_px on a side (scaling what the loader could not) and turns it upright:
+ * what img_transcode() and img_decode() both draw from.  *pix is a new reference. */
+static enum arc_err decode_upright(const void *data, size_t len, int max_px, struct img_info *info,
+                                   GdkPixbuf **pix, struct strbuf *why)
+{
+    enum arc_err err = img__decode(data, len, max_px, info, pix, why);
+    int w, h;
+
+    if (err)
+        return err;
+    img__fit(info->width, info->height, max_px, &w, &h);
+    /* Loaders that cannot decode at a smaller size (GIF) give the whole picture. */
+    if (gdk_pixbuf_get_width(*pix) != w || gdk_pixbuf_get_height(*pix) != h) {
+        GdkPixbuf *scaled = gdk_pixbuf_scale_simple(*pix, w, h, GDK_INTERP_HYPER);
+
+        g_object_unref(*pix);
+        *pix = scaled;
+        if (!scaled) {
+            strbuf_setwhy(why, "cannot scale a %dx%d image", info->width, info->height);
+            return ARC_ENOMEM;
+        }
+    }
+    *pix = upright(*pix, info->orientation);
+    if (!*pix) {
+        strbuf_setwhy(why, "cannot turn a %dx%d image upright", w, h);
+        return ARC_ENOMEM;
+    }
+    return ARC_OK;
+}
+
 enum arc_err img_transcode(const void *data, size_t len, int max_px, unsigned flags,
                            struct img_output *out, struct strbuf *why)
 {
@@ -124,21 +154,9 @@ enum arc_err img_transcode(const void *data, size_t len, int max_px, unsigned fl
         return ARC_OK;
     }
 
-    err = img__decode(data, len, max_px, &info, &pix, why);
+    err = decode_upright(data, len, max_px, &info, &pix, why);
     if (err)
         return err;
-    /* Loaders that cannot decode at a smaller size (GIF) give the whole picture. */
-    if (gdk_pixbuf_get_width(pix) != w || gdk_pixbuf_get_height(pix) != h) {
-        GdkPixbuf *scaled = gdk_pixbuf_scale_simple(pix, w, h, GDK_INTERP_HYPER);
-
-        g_object_unref(pix);
-        if (!scaled) {
-            strbuf_setwhy(why, "cannot scale a %dx%d image", info.width, info.height);
-            return ARC_ENOMEM;
-        }
-        pix = scaled;
-    }
-    pix = upright(pix, info.orientation);
 
     switch (info.format) {
     case IMG_JPEG:
@@ -183,29 +201,11 @@ enum arc_err img_decode(const void *data, size_t len, int max_px, struct img_pix
     struct img_info info;
     GdkPixbuf *pix;
     enum arc_err err;
-    int w, h;
 
     memset(out, 0, sizeof(*out));
-    err = img__decode(data, len, max_px, &info, &pix, why);
+    err = decode_upright(data, len, max_px, &info, &pix, why);
     if (err)
         return err;
-    img__fit(info.width, info.height, max_px, &w, &h);
-    /* Loaders that cannot decode at a smaller size (GIF) give the whole picture. */
-    if (gdk_pixbuf_get_width(pix) != w || gdk_pixbuf_get_height(pix) != h) {
-        GdkPixbuf *scaled = gdk_pixbuf_scale_simple(pix, w, h, GDK_INTERP_HYPER);
-
-        g_object_unref(pix);
-        if (!scaled) {
-            strbuf_setwhy(why, "cannot scale a %dx%d image", info.width, info.height);
-            return ARC_ENOMEM;
-        }
-        pix = scaled;
-    }
-    pix = upright(pix, info.orientation);
-    if (!pix) {
-        strbuf_setwhy(why, "cannot turn a %dx%d image upright", w, h);
-        return ARC_ENOMEM;
-    }
     if (gdk_pixbuf_get_bits_per_sample(pix) != 8 ||
         gdk_pixbuf_get_colorspace(pix) != GDK_COLORSPACE_RGB ||
         gdk_pixbuf_get_n_channels(pix) != (gdk_pixbuf_get_has_alpha(pix) ? 4 : 3)) {

@@ -111,6 +111,18 @@ static bool break_before(const PangoLogAttr *la, int nattrs, const char *text, i
     return ch > 0 && ch < nattrs && la[ch].is_line_break;
 }
 
+/* Whether glyph g of the run is the last of its cluster and a break opportunity follows the
+ * cluster before line_end: a gap that justification widens. */
+static bool gap_after(const PangoGlyphItem *gi, int g, int line_end, const PangoLogAttr *la,
+                      int nattrs, const char *text)
+{
+    int i = gi->item->offset + gi->glyphs->log_clusters[g];
+    int next = g + 1 < gi->glyphs->num_glyphs ? gi->item->offset + gi->glyphs->log_clusters[g + 1]
+                                              : gi->item->offset + gi->item->length;
+
+    return next != i && next < line_end && break_before(la, nattrs, text, next);
+}
+
 /* Spreads the slack of one line over its break opportunities: the last glyph of the cluster
  * before each opportunity grows by the same amount.  Returns false (line left alone) when the
  * line has no opportunity or would need more than max_gap points at each. */
@@ -130,15 +142,8 @@ static bool justify_line(PangoLayoutLine *line, const PangoLogAttr *la, int natt
         line_end--;
     for (GSList *r = line->runs; r; r = r->next) {
         PangoGlyphItem *gi = r->data;
-        for (int g = 0; g < gi->glyphs->num_glyphs; g++) {
-            int i = gi->item->offset + gi->glyphs->log_clusters[g];
-            int next = g + 1 < gi->glyphs->num_glyphs
-                           ? gi->item->offset + gi->glyphs->log_clusters[g + 1]
-                           : gi->item->offset + gi->item->length;
-            /* the last glyph of its cluster, with an opportunity after the cluster */
-            if (next != i && next < line_end && break_before(la, nattrs, text, next))
-                gaps++;
-        }
+        for (int g = 0; g < gi->glyphs->num_glyphs; g++)
+            gaps += gap_after(gi, g, line_end, la, nattrs, text);
     }
     if (!gaps)
         return false;
@@ -149,11 +154,7 @@ static bool justify_line(PangoLayoutLine *line, const PangoLogAttr *la, int natt
     for (GSList *r = line->runs; r; r = r->next) {
         PangoGlyphItem *gi = r->data;
         for (int g = 0; g < gi->glyphs->num_glyphs; g++) {
-            int i = gi->item->offset + gi->glyphs->log_clusters[g];
-            int next = g + 1 < gi->glyphs->num_glyphs
-                           ? gi->item->offset + gi->glyphs->log_clusters[g + 1]
-                           : gi->item->offset + gi->item->length;
-            if (next != i && next < line_end && break_before(la, nattrs, text, next)) {
+            if (gap_after(gi, g, line_end, la, nattrs, text)) {
                 int extra = per + (rest > 0 ? 1 : 0); /* pango units: the rest, one by one */
                 rest -= rest > 0;
                 gi->glyphs->glyphs[g].geometry.width += extra;
