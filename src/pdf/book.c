@@ -10,6 +10,7 @@
 
 #include <cairo-pdf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -434,37 +435,79 @@ static int draw_part(struct pw *w, const struct book_part *part, size_t index)
 
 /* cairo 1.16 writes the clock's time as the creation date: rewritten in place, same length, to
  * the book's modified time, so that the same book gives the same bytes (the cross-reference
- * offsets stay valid). */
+ * offsets stay valid).  The document information comes near the end of the file, after the
+ * pages: the file is searched from its end in blocks (a block overlaps the next by a key's length
+ * and a date's), never read whole, since a book of thousands of pages is hundreds of megabytes.
+ * The file is fsynced before it is renamed into place. */
+#define DATE_BLOCK ((size_t)1 << 20)
+#define DATE_OVERLAP 64
+
 static enum arc_err fix_dates(const char *path, int64_t when, struct strbuf *why)
 {
-    struct strbuf pdf = STRBUF_INIT;
-    enum arc_err err = fs_read_file(path, 0, &pdf, why);
-    static const char *const keys[] = { "/CreationDate (", "/ModDate (" };
-    bool changed = false;
+    static const char *const keys[] = { "/CreationDate (D:", "/ModDate (D:" };
+    bool done[2] = { false, false };
     time_t t = (time_t)when;
     struct tm tm;
     char stamp[16];
+    struct stat st;
+    enum arc_err err = ARC_OK;
+    char *buf;
+    int fd = open(path, O_RDWR | O_CLOEXEC);
 
-    if (err)
-        return err;
-    if (!gmtime_r(&t, &tm)) {
-        strbuf_release(&pdf);
-        return ARC_OK;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        strbuf_setwhy(why, "cannot write '%s': %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return ARC_EIO;
     }
+    if (!gmtime_r(&t, &tm))
+        done[0] = done[1] = true;
     strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
-    for (size_t k = 0; k < 2; k++) {
-        char *p = memmem(pdf.buf, pdf.len, keys[k], strlen(keys[k]));
-        if (!p)
-            continue;
-        p += strlen(keys[k]);
-        if ((size_t)(pdf.buf + pdf.len - p) > 16 && !memcmp(p, "D:", 2)) {
-            memcpy(p + 2, stamp, 14); /* D:YYYYMMDDHHmmSS, the zone after it kept */
-            changed = true;
+    buf = xmalloc(DATE_BLOCK + DATE_OVERLAP);
+    for (off_t end = st.st_size; end > 0 && !(done[0] && done[1]);) {
+        off_t from = end > (off_t)DATE_BLOCK ? end - (off_t)DATE_BLOCK : 0;
+        off_t to = end + DATE_OVERLAP < st.st_size ? end + DATE_OVERLAP : st.st_size;
+        size_t len = (size_t)(to - from), got = 0;
+
+        while (got < len) {
+            ssize_t n = pread(fd, buf + got, len - got, from + (off_t)got);
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR)
+                    continue;
+                strbuf_setwhy(why, "cannot read '%s': %s", path,
+                              n < 0 ? strerror(errno) : "file shrank");
+                err = ARC_EIO;
+                goto out;
+            }
+            got += (size_t)n;
         }
+        for (size_t k = 0; k < 2; k++) {
+            size_t klen = strlen(keys[k]);
+            char *p = done[k] ? NULL : memmem(buf, len, keys[k], klen);
+            /* the last one in the file (there is one) */
+            for (char *q = p; q; q = memmem(q + 1, len - (size_t)(q + 1 - buf), keys[k], klen))
+                p = q;
+            if (!p || (size_t)(p - buf) + klen + 14 > len)
+                continue;
+            if (pwrite(fd, stamp, 14, from + (p - buf) + (off_t)klen) != 14) {
+                strbuf_setwhy(why, "cannot write '%s': %s", path, strerror(errno));
+                err = ARC_EIO;
+                goto out;
+            }
+            done[k] = true; /* D:YYYYMMDDHHmmSS, the zone after it kept */
+        }
+        end = from;
     }
-    if (changed)
-        err = fs_write_atomic(path, pdf.buf, pdf.len, 0644, why);
-    strbuf_release(&pdf);
+    if (fsync(fd) != 0) {
+        strbuf_setwhy(why, "cannot write '%s': %s", path, strerror(errno));
+        err = ARC_EIO;
+    }
+out:
+    free(buf);
+    if (close(fd) != 0 && !err) {
+        strbuf_setwhy(why, "cannot write '%s': %s", path, strerror(errno));
+        err = ARC_EIO;
+    }
     return err;
 }
 
