@@ -439,7 +439,7 @@ static int draw_part(struct pw *w, const struct book_part *part, size_t index)
  * pages: the file is searched from its end in blocks (a block overlaps the next by a key's length
  * and a date's), never read whole, since a book of thousands of pages is hundreds of megabytes.
  * The file is fsynced before it is renamed into place. */
-#define DATE_BLOCK ((size_t)1 << 20)
+#define DATE_BLOCK   ((size_t)1 << 20)
 #define DATE_OVERLAP 64
 
 static enum arc_err fix_dates(const char *path, int64_t when, struct strbuf *why)
