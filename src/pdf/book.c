@@ -1,7 +1,7 @@
-/* pdf/book.c: the PDF book (work in progress of the PDF issue, not yet behind `archiver build
- * --pdf`): a title page, contents with page numbers and links, a page per month, a chapter per
- * entry starting on a new page with its running head and page numbers, an outline of months and
- * articles, document metadata, and a tagged structure under one Document element.
+/* pdf/book.c: the PDF book (`archiver build --pdf`): a title page, contents with page numbers and
+ * links, a page per month, a chapter per entry starting on a new page with its running head and
+ * page numbers, an outline of months, articles and their headings, document metadata, and a
+ * tagged structure under one Document element (the elements inside chapters come from flow.c).
  *
  * Two passes: the first lays every chapter out to count its pages (and frees it), so that the
  * contents can print where each chapter starts; the second lays each out again and draws it.
@@ -174,8 +174,10 @@ static void chapter_flow(struct pw *w, const struct book_chapter_info *ci,
     pdf__flow_init(f, w->ctx, &w->st, &w->faces);
     f->warn = warn_msg;
     f->ud = w;
+    /* The chapter is a Sect; its title the H1. */
+    pdf__flow_begin(f, "Sect");
     pdf__flow_text(f, ci->title && *ci->title ? ci->title : "—", w->faces.sans,
-                   w->st.h_size[0] * 1.1, ceil(w->st.h_size[0] * 1.45), true, 2);
+                   w->st.h_size[0] * 1.1, ceil(w->st.h_size[0] * 1.45), true, 2, "H1");
     pdf__flow_space(f, w->st.leading * 0.3);
     cst_format(ci->published, CST_DATE, &when);
     if (!when.len && ci->day)
@@ -187,10 +189,11 @@ static void chapter_flow(struct pw *w, const struct book_chapter_info *ci,
     if (when.len)
         strbuf_addf(&by, "%s%s", by.len ? " · " : "", when.buf);
     if (by.len)
-        pdf__flow_text(f, by.buf, w->faces.sans, w->st.small_size, w->st.small_leading, false, 1);
+        pdf__flow_text(f, by.buf, w->faces.sans, w->st.small_size, w->st.small_leading, false, 1,
+                       "P");
     if (ci->url) { /* the source, a link */
         pdf__flow_text(f, ci->url, w->faces.mono, w->st.small_size * 0.9, w->st.small_leading,
-                       false, 0);
+                       false, 0, "P");
         if (f->nparas) {
             struct pdf__para *p = f->paras[f->nparas - 1];
             p->links = xcalloc(1, sizeof(*p->links));
@@ -206,7 +209,9 @@ static void chapter_flow(struct pw *w, const struct book_chapter_info *ci,
         f->quote++;
         f->flat = true;
         f->indent += w->st.quote_indent;
+        pdf__flow_begin(f, "BlockQuote");
         pdf__flow_doc(f, ci->note->root, NULL);
+        pdf__flow_end(f);
         f->indent -= w->st.quote_indent;
         f->flat = false;
         f->quote--;
@@ -214,14 +219,15 @@ static void chapter_flow(struct pw *w, const struct book_chapter_info *ci,
     }
     if (ci->status_line) {
         pdf__flow_text(f, ci->status_line, w->faces.sans, w->st.small_size, w->st.small_leading,
-                       false, 0);
+                       false, 0, "P");
         pdf__flow_space(f, w->st.leading * 0.5);
     }
     if (ch && ch->body)
         pdf__flow_doc(f, ch->body->root, ch->base);
     else if (ci->has_copy)
         pdf__flow_text(f, w->b->zh ? "存档副本无法读取。" : "The archived copy cannot be read.",
-                       w->faces.sans, w->st.small_size, w->st.small_leading, false, 0);
+                       w->faces.sans, w->st.small_size, w->st.small_leading, false, 0, "P");
+    pdf__flow_end(f);
     strbuf_release(&by);
     strbuf_release(&when);
 }
@@ -282,9 +288,7 @@ static void draw_chapter(struct pw *w, const struct book_chapter_info *ci, int p
             free(hd);
         }
         page_furniture(w, p ? ci->toc_title : NULL);
-        cairo_tag_begin(w->cr, "Sect", NULL);
         pdf__flow_draw(&f, w->cr, p, left(w, w->page), w->prof->top);
-        cairo_tag_end(w->cr, "Sect");
     }
     w->rep->chapters++;
     if (ci->has_copy && ch.body)
@@ -312,13 +316,15 @@ static void contents_flow(struct pw *w, struct pdf__flow *f, struct toc_line **l
     size_t alloc = 0;
 
     pdf__flow_init(f, w->ctx, &w->st, &w->faces);
+    pdf__flow_begin(f, "TOC");
     pdf__flow_text(f, w->b->zh ? "目录" : "Contents", w->faces.sans, w->st.h_size[0],
-                   ceil(w->st.h_size[0] * 1.5), true, 1);
+                   ceil(w->st.h_size[0] * 1.5), true, 1, "H1");
     pdf__flow_space(f, w->st.leading);
     for (size_t p = 0; p < w->b->nparts; p++) {
         const struct book_part *part = &w->b->parts[p];
         pdf__flow_space(f, w->st.leading * 0.5);
-        pdf__flow_text(f, part->name, w->faces.sans, w->st.body_size, w->st.leading, true, 2);
+        pdf__flow_text(f, part->name, w->faces.sans, w->st.body_size, w->st.leading, true, 2,
+                       "TOCI");
         for (size_t i = 0; i < part->nchapters; i++) {
             const struct book_chapter_info *ci = &part->chapters[i];
             char *t =
@@ -326,7 +332,8 @@ static void contents_flow(struct pw *w, struct pdf__flow *f, struct toc_line **l
             /* Indented under the month; room kept at the right for the leader and number. */
             f->indent = w->st.body_size;
             f->right = w->st.body_size * 3;
-            pdf__flow_text(f, t, w->faces.serif, w->st.body_size * 0.95, w->st.leading, false, 0);
+            pdf__flow_text(f, t, w->faces.serif, w->st.body_size * 0.95, w->st.leading, false, 0,
+                           "TOCI");
             f->indent = 0;
             f->right = 0;
             *lines = xgrow(*lines, sizeof(**lines), *nlines + 1, &alloc);
@@ -336,6 +343,43 @@ static void contents_flow(struct pw *w, struct pdf__flow *f, struct toc_line **l
             free(t);
         }
     }
+    pdf__flow_end(f);
+}
+
+struct toc_draw {
+    struct pw *w;
+    const struct toc_line *lines;
+    size_t nlines, next;
+};
+
+/* After an entry's last line: the dotted leader, then its page number, a link, inside the
+ * entry's TOCI. */
+static void toc_number(struct pdf__flow *f, cairo_t *cr, size_t item, double x, double y0, void *ud)
+{
+    struct toc_draw *td = ud;
+    struct pw *w = td->w;
+    const struct pdf__item *it = &f->items[item];
+    char num[32], *dest;
+    double base, end;
+
+    while (td->next < td->nlines && td->lines[td->next].item < item)
+        td->next++;
+    if (td->next >= td->nlines || td->lines[td->next].item != item)
+        return;
+    base = y0 + it->y + (it->height - it->para->natural) / 2 + it->para->ascent;
+    end = x + it->indent + pdf__para_line_width(it->para, it->line);
+    snprintf(num, sizeof(num), "%zu", w->start[td->lines[td->next].number]);
+    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+    for (double d = ceil((end + 6) / 4) * 4; d < x + w->st.width - 24; d += 4) {
+        cairo_rectangle(cr, d, base - 1, 0.8, 0.8);
+        cairo_fill(cr);
+    }
+    dest = xasprintf("dest='c%zu'", td->lines[td->next].number);
+    cairo_tag_begin(cr, CAIRO_TAG_LINK, dest);
+    show_text(w, num, w->faces.serif, w->st.body_size * 0.95, false, x, base, w->st.width,
+              PANGO_ALIGN_RIGHT, 0.1);
+    cairo_tag_end(cr, CAIRO_TAG_LINK);
+    free(dest);
 }
 
 static void draw_contents(struct pw *w)
@@ -343,37 +387,18 @@ static void draw_contents(struct pw *w)
     struct pdf__flow f;
     struct toc_line *lines = NULL;
     size_t nlines = 0;
+    struct toc_draw td = { w, NULL, 0, 0 };
 
     contents_flow(w, &f, &lines, &nlines);
-    /* The titles leave room for the page numbers: narrower by the widest number. */
+    td.lines = lines;
+    td.nlines = nlines;
+    f.after_item = toc_number;
+    f.after_ud = &td;
     pdf__flow_paginate(&f, w->st.text_height, w->st.text_height);
     for (size_t p = 0; p < f.npages; p++) {
         new_page(w);
         page_furniture(w, NULL);
         pdf__flow_draw(&f, w->cr, p, left(w, w->page), w->prof->top);
-        for (size_t i = 0; i < nlines; i++) {
-            const struct pdf__item *it = &f.items[lines[i].item];
-            char num[32], *dest;
-            double x = left(w, w->page), base, end;
-
-            if (it->page != p)
-                continue;
-            base = w->prof->top + it->y + (it->height - it->para->natural) / 2 + it->para->ascent;
-            end = x + it->indent + pdf__para_line_width(it->para, it->line);
-            snprintf(num, sizeof(num), "%zu", w->start[lines[i].number]);
-            /* the dotted leader, then the number */
-            cairo_set_source_rgb(w->cr, 0.55, 0.55, 0.55);
-            for (double d = ceil((end + 6) / 4) * 4; d < x + w->st.width - 24; d += 4) {
-                cairo_rectangle(w->cr, d, base - 1, 0.8, 0.8);
-                cairo_fill(w->cr);
-            }
-            dest = xasprintf("dest='c%zu'", lines[i].number);
-            cairo_tag_begin(w->cr, CAIRO_TAG_LINK, dest);
-            show_text(w, num, w->faces.serif, w->st.body_size * 0.95, false, x, base, w->st.width,
-                      PANGO_ALIGN_RIGHT, 0.1);
-            cairo_tag_end(w->cr, CAIRO_TAG_LINK);
-            free(dest);
-        }
     }
     w->contents_pages = f.npages;
     pdf__flow_release(&f);

@@ -35,7 +35,42 @@ static struct pdf__item *add_item(struct pdf__flow *f, enum pdf__item_kind kind,
     it->height = height;
     it->indent = f->indent;
     it->quote = f->quote;
+    if (kind != PDF__ITEM_SPACE) {
+        /* The elements begun since the last content open before this item. */
+        it->open_at = f->nopens;
+        for (size_t i = 0; i < f->nbuilding; i++) {
+            if (f->building[i].attached)
+                continue;
+            f->opens = xgrow(f->opens, sizeof(*f->opens), f->nopens + 1, &f->opens_alloc);
+            f->opens[f->nopens++] = f->building[i].name;
+            f->building[i].attached = true;
+            it->nopens++;
+        }
+        f->last_content = f->nitems;
+    }
     return it;
+}
+
+void pdf__flow_begin(struct pdf__flow *f, const char *tag)
+{
+    f->building = xgrow(f->building, sizeof(*f->building), f->nbuilding + 1, &f->building_alloc);
+    f->building[f->nbuilding].name = tag;
+    f->building[f->nbuilding++].attached = false;
+}
+
+void pdf__flow_end(struct pdf__flow *f)
+{
+    if (!f->nbuilding)
+        return;
+    /* An element with no item inside leaves no tag. */
+    if (f->building[--f->nbuilding].attached && f->last_content)
+        f->items[f->last_content - 1].closes++;
+}
+
+static const char *heading_tag(int level)
+{
+    static const char *const tags[] = { "H1", "H2", "H3", "H4", "H5", "H6" };
+    return tags[level < 1 ? 0 : level > 6 ? 5 : level - 1];
 }
 
 static void add_space(struct pdf__flow *f, double h)
@@ -166,6 +201,20 @@ static void add_code(struct pdf__flow *f, const char *code)
     pango_font_description_free(font);
 }
 
+static void add_caption(struct pdf__flow *f, const struct doc_image *im)
+{
+    PangoFontDescription *font;
+
+    if (!im->caption || !*im->caption)
+        return;
+    font = font_of(f->faces->sans, f->style->small_size, false);
+    pdf__flow_begin(f, "Caption");
+    add_text(f, im->caption, NULL, font, f->style->small_leading, false, 0, NULL, false, 0);
+    pdf__flow_end(f);
+    f->items[f->nitems - 1].flags |= KEEP; /* with its picture */
+    pango_font_description_free(font);
+}
+
 static void add_picture(struct pdf__flow *f, const struct doc_node *n)
 {
     const struct doc_image *im = &n->u.image;
@@ -189,6 +238,7 @@ static void add_picture(struct pdf__flow *f, const struct doc_node *n)
         strbuf_addf(&sb, "[%s] %s", im->alt && *im->alt ? im->alt : "图片", im->src ? im->src : "");
         add_space(f, f->style->para_space);
         add_text(f, sb.buf, NULL, font, f->style->small_leading, false, 0, NULL, true, 2);
+        add_caption(f, im);
         add_space(f, f->style->para_space);
         pango_font_description_free(font);
         strbuf_release(&sb);
@@ -219,12 +269,7 @@ static void add_picture(struct pdf__flow *f, const struct doc_node *n)
     it->pic_w = w;
     it->pic_h = h;
     it->px = (int)ceil(fmax(w, h) * 200.0 / 72.0); /* at most 200 dpi as printed */
-    if (im->caption && *im->caption) {
-        PangoFontDescription *font = font_of(f->faces->sans, f->style->small_size, false);
-        add_text(f, im->caption, NULL, font, f->style->small_leading, false, 0, NULL, false, 0);
-        f->items[f->nitems - 1].flags |= KEEP;
-        pango_font_description_free(font);
-    }
+    add_caption(f, im);
     add_space(f, f->style->para_space);
 }
 
@@ -244,7 +289,12 @@ static void add_list(struct pdf__flow *f, const struct doc_node *list)
             snprintf(marker, sizeof(marker), "%s", f->list_depth % 2 ? "◦" : "•");
         f->marker = marker;
         f->list_depth++;
+        /* The marker is drawn as the item's Lbl, before its LBody opens. */
+        pdf__flow_begin(f, "LI");
+        pdf__flow_begin(f, "LBody");
         add_blocks(f, item);
+        pdf__flow_end(f);
+        pdf__flow_end(f);
         f->list_depth--;
         f->marker = NULL;
     }
@@ -270,7 +320,11 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
 
             add_space(f, size * 0.9);
             first = f->nitems;
+            /* The chapter's title is its H1: the body's headings below it, by rank, so that no
+             * level is skipped (an article of h2 and h4 has H2 and H3). */
+            pdf__flow_begin(f, heading_tag(f->head_rank[level] + 1));
             add_inline_block(f, k, size, ceil(size * 1.35), f->faces->sans, true, false, 2, NULL);
+            pdf__flow_end(f);
             doc_plain_text(k, &t);
             strbuf_trim(&t);
             if (f->nitems > first && t.len) { /* for the outline */
@@ -284,8 +338,10 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
             break;
         }
         case DOC_PARA:
+            pdf__flow_begin(f, "P");
             add_inline_block(f, k, st->body_size, st->leading, f->faces->serif, false,
                              f->list_depth == 0, 0, marker);
+            pdf__flow_end(f);
             add_space(f, st->para_space);
             break;
         case DOC_LIST:
@@ -297,7 +353,9 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
             if (marker) /* a list as an item's first block: the marker goes on an empty line */
                 add_inline_block(f, k, st->body_size, st->leading, f->faces->serif, false, false, 0,
                                  marker);
+            pdf__flow_begin(f, "L");
             add_list(f, k);
+            pdf__flow_end(f);
             add_space(f, st->para_space);
             break;
         case DOC_QUOTE:
@@ -307,15 +365,21 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
             }
             f->indent += st->quote_indent;
             f->quote++;
+            pdf__flow_begin(f, "BlockQuote");
             add_blocks(f, k);
+            pdf__flow_end(f);
             f->quote--;
             f->indent -= st->quote_indent;
             break;
         case DOC_CODE:
+            pdf__flow_begin(f, "Code");
             add_code(f, k->u.code.text);
+            pdf__flow_end(f);
             break;
         case DOC_IMAGE:
+            pdf__flow_begin(f, "Figure");
             add_picture(f, k);
+            pdf__flow_end(f);
             break;
         case DOC_RULE:
             add_space(f, st->para_space);
@@ -332,14 +396,18 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
             if (k->u.embed.url)
                 strbuf_addf(&sb, "\u2028%s", k->u.embed.url);
             add_space(f, st->para_space);
+            pdf__flow_begin(f, "P");
             add_text(f, sb.buf, NULL, font, st->small_leading, false, 0, NULL, true, 3);
+            pdf__flow_end(f);
             add_space(f, st->para_space);
             pango_font_description_free(font);
             strbuf_release(&sb);
             break;
         }
         case DOC_TABLE:
+            pdf__flow_begin(f, "Table");
             pdf__flow_table(f, k);
+            pdf__flow_end(f);
             break;
         default:
             add_blocks(f, k); /* items and cells outside their parents: their blocks */
@@ -439,7 +507,9 @@ void pdf__flow_table(struct pdf__flow *f, const struct doc_node *table)
             cell = cell ? cell->next : NULL;
         }
         h = lines * st->small_leading + 2 * pad;
+        pdf__flow_begin(f, "TR");
         it = add_item(f, PDF__ITEM_ROW, h);
+        pdf__flow_end(f);
         it->row = r;
     }
     add_space(f, st->para_space);
@@ -466,10 +536,12 @@ void pdf__flow_draw_row(struct pdf__flow *f, cairo_t *cr, const struct pdf__item
         cairo_rectangle(cr, x + r->x[c], y, r->w[c], it->height);
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_tag_begin(cr, r->header ? "TH" : "TD", NULL);
         for (int i = 0; p->layout && i < p->nlines; i++)
             pdf__para_draw_line(cr, p, i, x + r->x[c] + pad,
                                 y + pad + i * f->style->small_leading +
                                     (f->style->small_leading - p->natural) / 2 + p->ascent);
+        cairo_tag_end(cr, r->header ? "TH" : "TD");
     }
 }
 
@@ -559,19 +631,41 @@ void pdf__flow_init(struct pdf__flow *f, PangoContext *ctx, const struct pdf__st
     f->faces = faces;
 }
 
+static void heading_levels(const struct doc_node *n, bool used[7])
+{
+    for (const struct doc_node *k = n->first; k; k = k->next) {
+        if (k->kind == DOC_HEADING)
+            used[k->u.heading.level < 1   ? 1
+                 : k->u.heading.level > 4 ? 4
+                                          : k->u.heading.level] = true;
+        else
+            heading_levels(k, used);
+    }
+}
+
 void pdf__flow_doc(struct pdf__flow *f, const struct doc_node *root, const char *base)
 {
+    bool used[7] = { false };
+    int rank = 0;
+
+    heading_levels(root, used);
+    for (int l = 1; l <= 6; l++)
+        f->head_rank[l] = used[l] ? ++rank : rank + 1;
     f->base = base;
     add_blocks(f, root);
     f->base = NULL;
 }
 
 void pdf__flow_text(struct pdf__flow *f, const char *text, const char *family, double size,
-                    double leading, bool bold, unsigned keep_after)
+                    double leading, bool bold, unsigned keep_after, const char *tag)
 {
     PangoFontDescription *font = font_of(family, size, bold);
 
+    if (tag)
+        pdf__flow_begin(f, tag);
     add_text(f, text, NULL, font, leading, false, keep_after, NULL, false, 0);
+    if (tag)
+        pdf__flow_end(f);
     pango_font_description_free(font);
 }
 
@@ -659,16 +753,58 @@ static void draw_links(cairo_t *cr, const struct pdf__item *it, double x, double
     }
 }
 
+static void draw_marker(struct pdf__flow *f, cairo_t *cr, const struct pdf__item *it, double x,
+                        double y)
+{
+    const struct pdf__style *st = f->style;
+    PangoLayout *l = pango_layout_new(f->ctx);
+    PangoFontDescription *font = font_of(f->faces->serif, st->body_size, false);
+    int w;
+
+    cairo_tag_begin(cr, "Lbl", NULL);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    pango_layout_set_font_description(l, font);
+    pango_layout_set_text(l, it->marker, -1);
+    pango_layout_get_size(l, &w, NULL);
+    cairo_move_to(cr, x - (double)w / PANGO_SCALE - st->body_size * 0.4,
+                  y + (it->height - it->para->natural) / 2 + it->para->ascent);
+    pango_cairo_show_layout_line(cr, pango_layout_get_line_readonly(l, 0));
+    cairo_tag_end(cr, "Lbl");
+    pango_font_description_free(font);
+    g_object_unref(l);
+}
+
+static void tag_open(struct pdf__flow *f, cairo_t *cr, const char *tag)
+{
+    cairo_tag_begin(cr, tag, NULL);
+    f->drawing = xgrow(f->drawing, sizeof(*f->drawing), f->ndrawing + 1, &f->drawing_alloc);
+    f->drawing[f->ndrawing++] = tag;
+}
+
 void pdf__flow_draw(struct pdf__flow *f, cairo_t *cr, size_t page, double x0, double y0)
 {
     const struct pdf__style *st = f->style;
 
+    /* What the page before left open is begun again (see pdf__flow_begin). */
+    for (size_t k = 0; k < f->ndrawing; k++)
+        cairo_tag_begin(cr, f->drawing[k], NULL);
     for (size_t i = 0; i < f->nitems; i++) {
         struct pdf__item *it = &f->items[i];
         double x = x0 + it->indent, y = y0 + it->y;
+        bool marked = false;
 
         if (it->page != page || it->dropped)
             continue;
+        for (unsigned k = 0; k < it->nopens; k++) {
+            const char *tag = f->opens[it->open_at + k];
+            if (it->marker && it->kind == PDF__ITEM_LINE && !marked && !strcmp(tag, "LBody")) {
+                draw_marker(f, cr, it, x, y);
+                marked = true;
+            }
+            tag_open(f, cr, tag);
+        }
+        if (it->marker && it->kind == PDF__ITEM_LINE && !marked)
+            draw_marker(f, cr, it, x, y);
         for (int q = 0; q < it->quote; q++) { /* the quote rules */
             double qx = x0 + (it->indent - st->quote_indent * (it->quote - q)) + 2;
             cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
@@ -687,19 +823,6 @@ void pdf__flow_draw(struct pdf__flow *f, cairo_t *cr, size_t page, double x0, do
                 cairo_fill(cr);
             }
             cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-            if (it->marker) {
-                PangoLayout *l = pango_layout_new(f->ctx);
-                PangoFontDescription *font = font_of(f->faces->serif, st->body_size, false);
-                int w;
-                pango_layout_set_font_description(l, font);
-                pango_layout_set_text(l, it->marker, -1);
-                pango_layout_get_size(l, &w, NULL);
-                cairo_move_to(cr, x - (double)w / PANGO_SCALE - st->body_size * 0.4,
-                              y + (it->height - it->para->natural) / 2 + it->para->ascent);
-                pango_cairo_show_layout_line(cr, pango_layout_get_line_readonly(l, 0));
-                pango_font_description_free(font);
-                g_object_unref(l);
-            }
             if (it->continued) { /* the continuation mark of a wrapped code line */
                 cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
                 cairo_move_to(cr, x - it->shade_pad + 1, y + it->height * 0.5);
@@ -729,7 +852,14 @@ void pdf__flow_draw(struct pdf__flow *f, cairo_t *cr, size_t page, double x0, do
         case PDF__ITEM_SPACE:
             break;
         }
+        if (f->after_item)
+            f->after_item(f, cr, i, x0, y0, f->after_ud);
+        for (unsigned k = 0; k < it->closes && f->ndrawing; k++)
+            cairo_tag_end(cr, f->drawing[--f->ndrawing]);
     }
+    /* Closed at the page's end, kept to be begun again on the next page. */
+    for (size_t k = f->ndrawing; k-- > 0;)
+        cairo_tag_end(cr, f->drawing[k]);
     release_page_pictures(f);
 }
 
@@ -750,6 +880,9 @@ void pdf__flow_release(struct pdf__flow *f)
     free(f->heads);
     release_page_pictures(f);
     free(f->pics);
+    free(f->opens);
+    free(f->building);
+    free(f->drawing);
     free(f->items);
     free(f->paras);
     memset(f, 0, sizeof(*f));

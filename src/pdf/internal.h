@@ -86,6 +86,10 @@ enum pdf__item_kind {
 
 struct pdf__row;
 struct page_pic;
+struct pdf__tag {
+    const char *name; /* a static string */
+    bool attached;
+};
 
 /* A heading of a chapter's body: its text and the item of its first line. */
 struct pdf__head {
@@ -110,6 +114,10 @@ struct pdf__item {
     int px; /* decode at most this many pixels on the larger side */
     /* table rows */
     struct pdf__row *row;
+    /* structure: the tags opened before it is drawn (f->opens[open_at ..+nopens], outermost
+     * first) and how many are closed after it */
+    size_t open_at;
+    unsigned nopens, closes;
     /* placed by pdf__flow_paginate */
     size_t page;
     double y;
@@ -131,6 +139,20 @@ struct pdf__flow {
     size_t npages;
     struct page_pic *pics; /* the pictures of the page being drawn */
     size_t npics, pics_alloc;
+    /* structure tags: the items' opens; while building, the elements begun (an element is
+     * attached to the first item added inside it, so an empty one leaves no tag); while
+     * drawing, the elements open */
+    const char **opens;
+    size_t nopens, opens_alloc;
+    struct pdf__tag *building;
+    size_t nbuilding, building_alloc;
+    size_t last_content; /* the last item that is not space, + 1 (0: none) */
+    const char **drawing;
+    size_t ndrawing, drawing_alloc;
+    /* Called after each item is drawn, inside its elements (the contents' page numbers). */
+    void (*after_item)(struct pdf__flow *f, cairo_t *cr, size_t item, double x0, double y0,
+                       void *ud);
+    void *after_ud;
     /* while building */
     bool flat;               /* lists and quotes as plain paragraphs (the index's notes) */
     struct pdf__head *heads; /* the body's headings, for the outline */
@@ -140,15 +162,24 @@ struct pdf__flow {
     int quote, list_depth;
     unsigned keep_next;
     const char *marker;
+    int head_rank[7]; /* a body heading level's rank among the levels its Doc uses (1: top) */
 };
 
 void pdf__flow_init(struct pdf__flow *f, PangoContext *ctx, const struct pdf__style *style,
                     const struct pdf__faces *faces);
 /* Adds a Doc tree's blocks; image files are relative to base (NULL: placeholders). */
 void pdf__flow_doc(struct pdf__flow *f, const struct doc_node *root, const char *base);
-/* Adds a plain paragraph (titles, bylines); keep_after binds that many following lines to it. */
+/* Adds a plain paragraph (titles, bylines); keep_after binds that many following lines to it; tag
+ * is its structure element ("P", "H1"; NULL: none). */
 void pdf__flow_text(struct pdf__flow *f, const char *text, const char *family, double size,
-                    double leading, bool bold, unsigned keep_after);
+                    double leading, bool bold, unsigned keep_after, const char *tag);
+/* The tagged structure (PDF structure element types, static strings): what is added between
+ * begin and end is inside the element.  cairo 1.16 cannot mark content as an artifact, so that an
+ * element spanning a page break would take in the running head and page number drawn on the next
+ * page: the elements still open at the end of a page are closed there and begun again on the
+ * next one (a paragraph across a break is two P elements). */
+void pdf__flow_begin(struct pdf__flow *f, const char *tag);
+void pdf__flow_end(struct pdf__flow *f);
 void pdf__flow_space(struct pdf__flow *f, double h);
 void pdf__flow_table(struct pdf__flow *f, const struct doc_node *table);
 /* Places every item on pages of height points (first_height on the first); returns the count. */

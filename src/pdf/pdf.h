@@ -42,7 +42,7 @@ struct pdf_cover {
 ARC_WUR enum arc_err pdf_cover_png(const struct pdf_cover *c, struct strbuf *png,
                                    struct strbuf *why);
 
-/* --- the PDF book (work in progress: not yet behind `archiver build --pdf`) --- */
+/* --- the PDF book (`archiver build --pdf`) --- */
 
 /* A page profile: sizes in points.  The program reads them from styles/pdf.json (--style). */
 struct pdf_page {

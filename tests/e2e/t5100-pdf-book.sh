@@ -117,6 +117,33 @@ assert len(uris) > 12, len(uris)
 "
 '
 
+test_expect_success 'the tagged structure: a Sect per chapter page, its H1, paragraphs, figures, lists, the contents' '
+    pdfimages -list book/book.pdf >uses &&
+    python3 -c "$OUTLINE
+import collections
+months = len([t for t, p, d in ol if d == 0])
+assert months >= 2, ol
+d = open(\"q.pdf\", \"rb\").read().decode(\"latin-1\")
+c = collections.Counter(re.findall(r\"/S /([A-Za-z0-9]+)\", d))
+for t in (\"Document\", \"Sect\", \"H1\", \"P\", \"Figure\", \"L\", \"LI\", \"Lbl\", \"LBody\",
+          \"BlockQuote\", \"TOC\", \"TOCI\", \"Link\"):
+    assert c[t] > 0, (t, c)
+assert c[\"Document\"] == 1, c
+# a chapter title is an H1, so are the month pages and the contents title
+assert c[\"H1\"] == 9 + months + 1, (months, c)
+# a Sect for each page of a chapter (begun again after each break)
+assert c[\"Sect\"] >= 9, c
+# every picture drawn is inside a Figure (placeholders are Figures too)
+uses = len(open(\"uses\").read().splitlines()) - 2
+assert c[\"Figure\"] >= uses > 0, (c[\"Figure\"], uses)
+# an entry of the contents per chapter and month
+assert c[\"TOCI\"] == 9 + months, (months, c)
+# no level skipped under the chapter H1s
+levels = sorted({int(k[1]) for k in c if re.fullmatch(r\"H[1-6]\", k)})
+assert levels == list(range(1, len(levels) + 1)), levels
+" book/book.pdf
+'
+
 test_expect_success 'pictures: JPEG embedded as they are, a shared picture once' '
     pdfimages -list book/book.pdf >imgs &&
     test_grep " jpeg " imgs && test_grep " image " imgs &&

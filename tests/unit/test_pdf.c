@@ -13,6 +13,7 @@
 #include <cairo-pdf.h>
 #include <unistd.h>
 
+#include "convert/convert.h"
 #include "image/image.h"
 #include "pdf/internal.h"
 #include "pdf/pdf.h"
@@ -368,6 +369,108 @@ static void test_pdf_para_emoji_have_glyphs(void **state)
     strbuf_release(&why);
 }
 
+/* --- the tagged structure --- */
+
+static cairo_status_t to_strbuf(void *closure, const unsigned char *data, unsigned int len)
+{
+    strbuf_add(closure, data, len);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Every kind of block of a hand-written page, laid out on pages small enough that blocks break
+ * across them: each gets its structure element, tables their rows and cells, lists their
+ * labels and bodies, and what is open at a page's end is closed there (cairo 1.16 has no
+ * artifacts: a running head must not land inside a paragraph). */
+static void test_pdf_flow_tags_the_structure(void **state)
+{
+    char *path = xasprintf("%s/doc/handwritten.html", TEST_DATADIR);
+    struct strbuf html = STRBUF_INIT, pdf = STRBUF_INIT, why = STRBUF_INIT;
+    struct doc *doc = NULL;
+    PangoFontMap *fm;
+    PangoContext *ctx;
+    struct pdf__faces faces;
+    struct pdf__style st = { 0 };
+    struct pdf__flow f;
+    cairo_surface_t *s;
+    cairo_t *cr;
+    size_t pages;
+    static const char *const want[] = {
+        "/S /Document", "/S /Sect", "/S /H2",     "/S /P",       "/S /L",
+        "/S /LI",       "/S /Lbl",  "/S /LBody",  "/S /Table",   "/S /TR",
+        "/S /TH",       "/S /TD",   "/S /Figure", "/S /Caption", "/S /Code",
+    };
+    (void)state;
+
+    assert_int_equal(fs_read_file(path, 0, &html, &why), ARC_OK);
+    assert_int_equal(conv_read_xhtml(html.buf, html.len, &doc, &why), ARC_OK);
+    assert_int_equal(pdf__fontmap_new(&fm, &why), ARC_OK);
+    ctx = pdf__context_new(fm, "en");
+    pdf__faces_for("en", &faces);
+    st.width = 200;
+    st.text_height = 90; /* five lines a page: the list and the table break */
+    st.body_size = 10;
+    st.leading = 16;
+    st.para_space = 8;
+    for (int i = 0; i < 4; i++)
+        st.h_size[i] = 14 - 1.5 * i;
+    st.small_size = 8.5;
+    st.small_leading = 14;
+    st.code_size = 8;
+    st.code_leading = 13;
+    st.code_pad = 6;
+    st.list_indent = 20;
+    st.quote_indent = 12;
+    pdf__flow_init(&f, ctx, &st, &faces);
+    pdf__flow_begin(&f, "Sect");
+    pdf__flow_doc(&f, doc->root, NULL);
+    pdf__flow_end(&f);
+    pdf__flow_begin(&f, "P");
+    pdf__flow_end(&f); /* empty: no element */
+    pages = pdf__flow_paginate(&f, st.text_height, st.text_height);
+    assert_true(pages >= 4);
+    assert_int_equal(f.nbuilding, 0);
+
+    s = cairo_pdf_surface_create_for_stream(to_strbuf, &pdf, 300, 200);
+    cr = cairo_create(s);
+    cairo_tag_begin(cr, "Document", NULL);
+    for (size_t p = 0; p < pages; p++) {
+        pdf__flow_draw(&f, cr, p, 50, 50);
+        assert_int_equal(f.ndrawing > 0, p + 1 < pages); /* the Sect goes on, then ends */
+        /* what a running head would be: drawn with no element of the flow open */
+        cairo_move_to(cr, 10, 10);
+        cairo_show_text(cr, "17");
+        cairo_show_page(cr);
+    }
+    cairo_tag_end(cr, "Document");
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(s);
+
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        if (!count(&pdf, want[i]))
+            fprintf(stderr, "no %s in the structure\n", want[i]);
+        assert_true(count(&pdf, want[i]) > 0);
+    }
+    /* the Sect is begun again on each page; one Document; h2 is the body's top level: H2 */
+    assert_int_equal(count(&pdf, "/S /Sect"), pages);
+    assert_int_equal(count(&pdf, "/S /Document"), 1);
+    assert_int_equal(count(&pdf, "/S /H3"), 0);
+    /* two pictures (placeholders here: no base folder), one list label per item (2 + 1 nested + 1)
+     */
+    assert_int_equal(count(&pdf, "/S /Figure"), 2);
+    assert_int_equal(count(&pdf, "/S /Lbl"), 4);
+
+    pdf__flow_release(&f);
+    g_object_unref(ctx);
+    g_object_unref(fm);
+    doc_free(doc);
+    strbuf_release(&html);
+    strbuf_release(&pdf);
+    strbuf_release(&why);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_pdf_pictures_jpeg_passes_through_the_rest_is_premultiplied),
         cmocka_unit_test(test_pdf_para_justifies_over_break_opportunities),
         cmocka_unit_test(test_pdf_para_emoji_have_glyphs),
+        cmocka_unit_test(test_pdf_flow_tags_the_structure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
