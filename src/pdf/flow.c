@@ -96,7 +96,8 @@ static struct pdf__para *new_para(struct pdf__flow *f)
 /* Sets text as a paragraph at the current indent and adds its lines. */
 static void add_text(struct pdf__flow *f, const char *text, PangoAttrList *attrs,
                      const PangoFontDescription *font, double leading, bool justify,
-                     unsigned keep_after, const char *marker, bool shade, double shade_pad)
+                     unsigned keep_after, const char *marker, bool shade, double shade_pad,
+                     double hang)
 {
     struct pdf__para *p = new_para(f);
     double width = f->style->width - f->indent - f->right;
@@ -105,6 +106,8 @@ static void add_text(struct pdf__flow *f, const char *text, PangoAttrList *attrs
     if (pdf__para_new(f->ctx, text, attrs, font, width > 40 ? width : 40, leading, justify, p,
                       NULL) != ARC_OK)
         return;
+    if (hang > 0 && p->nlines > 1)
+        pdf__para_hang(p, hang);
     for (int i = 0; i < p->nlines; i++) {
         struct pdf__item *it = add_item(f, PDF__ITEM_LINE, leading);
         it->para = p;
@@ -135,6 +138,18 @@ static PangoFontDescription *font_of(const char *family, double size, bool bold)
     return d;
 }
 
+static double text_width(struct pdf__flow *f, const char *text, const PangoFontDescription *font)
+{
+    PangoLayout *l = pango_layout_new(f->ctx);
+    int w;
+
+    pango_layout_set_font_description(l, font);
+    pango_layout_set_text(l, text, -1);
+    pango_layout_get_size(l, &w, NULL);
+    g_object_unref(l);
+    return (double)w / PANGO_SCALE;
+}
+
 static void add_inline_block(struct pdf__flow *f, const struct doc_node *n, double size,
                              double leading, const char *family, bool bold, bool justify,
                              unsigned keep_after, const char *marker)
@@ -148,7 +163,7 @@ static void add_inline_block(struct pdf__flow *f, const struct doc_node *n, doub
     pdf__inlines(n, f->faces, size, &text, attrs, &links, &nlinks);
     if (text.len || marker) {
         add_text(f, text.len ? text.buf : " ", attrs, font, leading, justify, keep_after, marker,
-                 false, 0);
+                 false, 0, 0);
         if (nlinks && f->nparas) { /* the paragraph's links, for their annotations */
             struct pdf__para *p = f->paras[f->nparas - 1];
             p->links = links;
@@ -169,6 +184,7 @@ static void add_code(struct pdf__flow *f, const char *code)
     struct strbuf line = STRBUF_INIT;
     const char *p = code ? code : "";
     size_t first = f->nitems;
+    double cw = 0;
 
     add_space(f, st->para_space);
     f->indent += st->code_pad;
@@ -182,12 +198,19 @@ static void add_code(struct pdf__flow *f, const char *code)
         strbuf_add(&line, p, n);
         if (!line.len)
             strbuf_addch(&line, ' ');
-        add_text(f, line.buf, NULL, font, st->code_leading, false, 0, NULL, true, st->code_pad);
+        if (!cw) /* the advance of one character of the monospace face */
+            cw = text_width(f, "0000000000", font) / 10;
+        add_text(f, line.buf, NULL, font, st->code_leading, false, 0, NULL, true, st->code_pad,
+                 /* continuations under the line's own indent, two characters in */
+                 (double)(strspn(line.buf, " ") + 2) * cw);
         para = f->nparas ? f->paras[f->nparas - 1] : NULL;
-        /* A wrapped line: its continuations carry the mark; code may break anywhere. */
+        /* A wrapped line: its continuations carry the mark and stay with it (up to four parts);
+         * code may break between its lines. */
         for (size_t k = before; k < f->nitems; k++) {
             f->items[k].flags &= ~KEEP;
             f->items[k].continued = k > before && para;
+            if (f->items[k].continued && f->nitems - before <= 4)
+                f->items[k].flags |= KEEP;
         }
         p = nl ? nl + 1 : p + n;
     }
@@ -195,6 +218,11 @@ static void add_code(struct pdf__flow *f, const char *code)
     if (f->nitems > first) {
         f->items[first].shade_top = true;
         f->items[f->nitems - 1].shade_bottom = true;
+        /* The block as a whole leaves no single line alone at a page's foot or top. */
+        if (f->nitems - first >= 3) {
+            f->items[first + 1].flags |= KEEP;
+            f->items[f->nitems - 1].flags |= KEEP;
+        }
     }
     add_space(f, st->para_space);
     strbuf_release(&line);
@@ -209,7 +237,7 @@ static void add_caption(struct pdf__flow *f, const struct doc_image *im)
         return;
     font = font_of(f->faces->sans, f->style->small_size, false);
     pdf__flow_begin(f, "Caption");
-    add_text(f, im->caption, NULL, font, f->style->small_leading, false, 0, NULL, false, 0);
+    add_text(f, im->caption, NULL, font, f->style->small_leading, false, 0, NULL, false, 0, 0);
     pdf__flow_end(f);
     f->items[f->nitems - 1].flags |= KEEP; /* with its picture */
     pango_font_description_free(font);
@@ -237,7 +265,7 @@ static void add_picture(struct pdf__flow *f, const struct doc_node *n)
         }
         strbuf_addf(&sb, "[%s] %s", im->alt && *im->alt ? im->alt : "图片", im->src ? im->src : "");
         add_space(f, f->style->para_space);
-        add_text(f, sb.buf, NULL, font, f->style->small_leading, false, 0, NULL, true, 2);
+        add_text(f, sb.buf, NULL, font, f->style->small_leading, false, 0, NULL, true, 2, 0);
         add_caption(f, im);
         add_space(f, f->style->para_space);
         pango_font_description_free(font);
@@ -397,7 +425,7 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
                 strbuf_addf(&sb, "\u2028%s", k->u.embed.url);
             add_space(f, st->para_space);
             pdf__flow_begin(f, "P");
-            add_text(f, sb.buf, NULL, font, st->small_leading, false, 0, NULL, true, 3);
+            add_text(f, sb.buf, NULL, font, st->small_leading, false, 0, NULL, true, 3, 0);
             pdf__flow_end(f);
             add_space(f, st->para_space);
             pango_font_description_free(font);
@@ -437,13 +465,16 @@ void pdf__row_free(struct pdf__row *r)
     free(r);
 }
 
-/* Columns sized from content: each column's natural (unwrapped) width, capped, then the widths
- * scaled to the text block when they do not fit; cells wrap inside their columns. */
+/* Columns sized from content, as browsers do for tables: each column's widest cell unwrapped
+ * (its maximum) and its widest word (its minimum).  When the maxima fit, they are the widths;
+ * otherwise each column gets its minimum and the room left is shared in proportion to what each
+ * would still take (so a long-text column wraps before a column of short names breaks a word);
+ * when even the minima do not fit, they are scaled down and words break.  Cells wrap inside. */
 void pdf__flow_table(struct pdf__flow *f, const struct doc_node *table)
 {
     const struct pdf__style *st = f->style;
     size_t ncols = 0, c;
-    double *nat, total = 0, avail = st->width - f->indent, pad = 3;
+    double *nat, *least, *width, total = 0, total_min = 0, avail = st->width - f->indent, pad = 3;
     PangoFontDescription *font = font_of(f->faces->serif, st->small_size, false);
     PangoFontDescription *bold = font_of(f->faces->serif, st->small_size, true);
 
@@ -459,23 +490,44 @@ void pdf__flow_table(struct pdf__flow *f, const struct doc_node *table)
         return;
     }
     nat = xcalloc(ncols, sizeof(*nat));
+    least = xcalloc(ncols, sizeof(*least));
+    width = xcalloc(ncols, sizeof(*width));
     for (const struct doc_node *row = table->first; row; row = row->next) {
         c = 0;
         for (const struct doc_node *cell = row->first; cell; cell = cell->next, c++) {
             struct strbuf text = STRBUF_INIT;
             PangoLayout *l = pango_layout_new(f->ctx);
+            PangoRectangle ink, logical;
             int w;
             doc_plain_text(cell, &text);
-            pango_layout_set_font_description(l, font);
+            strbuf_trim(&text);
+            pango_layout_set_font_description(l, cell->u.cell.header ? bold : font);
             pango_layout_set_text(l, text.buf, (int)text.len);
             pango_layout_get_size(l, &w, NULL);
-            nat[c] = fmax(nat[c], fmin((double)w / PANGO_SCALE + 2 * pad, avail * 0.6));
+            nat[c] = fmax(nat[c], (double)w / PANGO_SCALE + 2 * pad);
+            /* broken at every opportunity: the widest line is the widest word */
+            pango_layout_set_wrap(l, PANGO_WRAP_WORD);
+            pango_layout_set_width(l, 1);
+            pango_layout_get_extents(l, &ink, &logical);
+            least[c] = fmax(least[c], (double)logical.width / PANGO_SCALE + 2 * pad);
             g_object_unref(l);
             strbuf_release(&text);
         }
     }
-    for (c = 0; c < ncols; c++)
-        total += fmax(nat[c], 24);
+    for (c = 0; c < ncols; c++) {
+        nat[c] = fmax(nat[c], 24);
+        least[c] = fmin(fmax(least[c], 24), nat[c]);
+        total += nat[c];
+        total_min += least[c];
+    }
+    for (c = 0; c < ncols; c++) {
+        if (total <= avail)
+            width[c] = nat[c];
+        else if (total_min >= avail)
+            width[c] = least[c] * avail / total_min;
+        else
+            width[c] = least[c] + (nat[c] - least[c]) * (avail - total_min) / (total - total_min);
+    }
     add_space(f, st->para_space);
     for (const struct doc_node *row = table->first; row; row = row->next) {
         struct pdf__row *r = xcalloc(1, sizeof(*r));
@@ -490,9 +542,10 @@ void pdf__flow_table(struct pdf__flow *f, const struct doc_node *table)
         c = 0;
         for (const struct doc_node *cell = row->first; c < ncols; c++) {
             struct strbuf text = STRBUF_INIT;
-            double w = fmax(nat[c], 24) * (total > avail ? avail / total : 1);
+            double w = width[c];
             if (cell) {
                 doc_plain_text(cell, &text);
+                strbuf_trim(&text);
                 r->header |= cell->u.cell.header;
             }
             r->x[c] = x;
@@ -514,6 +567,8 @@ void pdf__flow_table(struct pdf__flow *f, const struct doc_node *table)
     }
     add_space(f, st->para_space);
     free(nat);
+    free(least);
+    free(width);
     pango_font_description_free(font);
     pango_font_description_free(bold);
 }
@@ -663,7 +718,7 @@ void pdf__flow_text(struct pdf__flow *f, const char *text, const char *family, d
 
     if (tag)
         pdf__flow_begin(f, tag);
-    add_text(f, text, NULL, font, leading, false, keep_after, NULL, false, 0);
+    add_text(f, text, NULL, font, leading, false, keep_after, NULL, false, 0, 0);
     if (tag)
         pdf__flow_end(f);
     pango_font_description_free(font);
@@ -745,7 +800,8 @@ static void draw_links(cairo_t *cr, const struct pdf__item *it, double x, double
                 strbuf_addch(&attr, '\\');
             strbuf_addch(&attr, *p);
         }
-        strbuf_addf(&attr, "' rect=[%.2f %.2f %.2f %.2f]", x + (double)xa / PANGO_SCALE, y,
+        strbuf_addf(&attr, "' rect=[%.2f %.2f %.2f %.2f]",
+                    x + (it->line > 0 ? it->para->hang : 0) + (double)xa / PANGO_SCALE, y,
                     (double)(xb - xa) / PANGO_SCALE, it->height);
         cairo_tag_begin(cr, CAIRO_TAG_LINK, attr.buf);
         cairo_tag_end(cr, CAIRO_TAG_LINK);
@@ -823,11 +879,19 @@ void pdf__flow_draw(struct pdf__flow *f, cairo_t *cr, size_t page, double x0, do
                 cairo_fill(cr);
             }
             cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-            if (it->continued) { /* the continuation mark of a wrapped code line */
-                cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
-                cairo_move_to(cr, x - it->shade_pad + 1, y + it->height * 0.5);
-                cairo_rel_line_to(cr, it->shade_pad - 2, 0);
+            if (it->continued && it->para->hang > 4) {
+                /* The continuation mark of a wrapped code line: a hooked arrow in its hang. */
+                double hx = x + it->para->hang - 2, w = fmin(it->para->hang - 3, 7);
+                double top = y + it->height * 0.22, mid = y + it->height * 0.55;
+                cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
                 cairo_set_line_width(cr, 0.6);
+                cairo_move_to(cr, hx - w, top);
+                cairo_line_to(cr, hx - w, mid);
+                cairo_line_to(cr, hx, mid);
+                cairo_stroke(cr);
+                cairo_move_to(cr, hx - 2, mid - 1.6);
+                cairo_line_to(cr, hx, mid);
+                cairo_line_to(cr, hx - 2, mid + 1.6);
                 cairo_stroke(cr);
                 cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
             }

@@ -53,10 +53,15 @@ struct pdf__para {
     double width, leading;
     double ascent;  /* the first baseline's distance below the top of the layout */
     double natural; /* the first line's own height (ascent + descent of its fonts) */
+    double hang;    /* lines after the first start this far in (pdf__para_hang) */
 };
 ARC_WUR enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *attrs,
                                    const PangoFontDescription *font, double width, double leading,
                                    bool justify, struct pdf__para *out, struct strbuf *why);
+/* Sets the lines after the first hang points in (a wrapped code line's continuations), breaking
+ * the paragraph again; for paragraphs that are not justified.  A hang of half the width or more
+ * is ignored. */
+void pdf__para_hang(struct pdf__para *p, double hang);
 /* The advance of line i as it will be drawn (justified), in points. */
 double pdf__para_line_width(const struct pdf__para *p, int i);
 /* Draws line i with its baseline at (x, baseline). */

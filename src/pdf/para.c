@@ -229,11 +229,20 @@ double pdf__para_line_width(const struct pdf__para *p, int i)
     return w / PANGO_SCALE;
 }
 
+void pdf__para_hang(struct pdf__para *p, double hang)
+{
+    if (!p->layout || hang <= 0 || hang >= p->width / 2)
+        return;
+    pango_layout_set_indent(p->layout, -(int)lround(hang * PANGO_SCALE));
+    p->nlines = pango_layout_get_line_count(p->layout);
+    p->hang = hang;
+}
+
 void pdf__para_draw_line(cairo_t *cr, const struct pdf__para *p, int i, double x, double baseline)
 {
     PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, i);
 
-    cairo_move_to(cr, x, baseline);
+    cairo_move_to(cr, x + (i > 0 ? p->hang : 0), baseline);
     pango_cairo_show_layout_line(cr, line);
 }
 
