@@ -747,7 +747,23 @@ size_t pdf__flow_paginate(struct pdf__flow *f, double first_height, double heigh
             i++;
         }
         start = i;
-        while (i < f->nitems && y + f->items[i].height <= room + 1e-6) {
+        while (i < f->nitems) {
+            struct pdf__item *it = &f->items[i];
+            /* A picture a little too tall for the rest of the page is shrunk to fit, with the
+             * lines bound to it (its caption), rather than leave a hole (down to 70%). */
+            if (it->kind == PDF__ITEM_PICTURE && y + it->height > room + 1e-6 && i > start) {
+                double bound = 0;
+                for (size_t k = i + 1; k < f->nitems && (f->items[k].flags & KEEP); k++)
+                    bound += f->items[k].height;
+                if (room - y - bound >= 0.7 * it->height) {
+                    double k = (room - y - bound) / it->height;
+                    it->height *= k;
+                    it->pic_w *= k;
+                    it->pic_h *= k;
+                }
+            }
+            if (y + it->height > room + 1e-6)
+                break;
             f->items[i].page = page;
             f->items[i].y = y;
             f->items[i].dropped = false;

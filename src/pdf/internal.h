@@ -44,7 +44,7 @@ void pdf__inlines(const struct doc_node *block, const struct pdf__faces *faces, 
  * baseline, fixed: the fonts' own line heights do not count).  With justify, every line but the
  * last (and those ended by a hard break) is stretched to the full width by spreading its slack
  * evenly over the line-break opportunities inside it: between CJK characters and after spaces,
- * never inside a Latin word; a line that would need gaps wider than 0.9 leading stays ragged. */
+ * never inside a Latin word; a line that would need gaps wider than 0.6 em stays ragged. */
 struct pdf__para {
     PangoLayout *layout;
     struct pdf__link *links; /* owned by the flow that made the paragraph; NULL = none */

@@ -170,7 +170,7 @@ enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *a
 {
     PangoLayout *layout = pango_layout_new(ctx);
     const PangoLogAttr *la;
-    int nattrs, len, measure = (int)lround(width * PANGO_SCALE);
+    int nattrs, len, measure = (int)lround(width * PANGO_SCALE), max_gap;
     PangoLayoutIter *it;
 
     memset(out, 0, sizeof(*out));
@@ -199,6 +199,9 @@ enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *a
     pango_layout_iter_free(it);
     if (!justify)
         return ARC_OK;
+    /* Gaps past 0.6 em read as holes (a line of a few long words, a path, a URL): such a line
+     * stays ragged. */
+    max_gap = (int)lround(0.6 * pango_font_description_get_size(font));
     la = pango_layout_get_log_attrs_readonly(layout, &nattrs);
     text = pango_layout_get_text(layout);
     len = (int)strlen(text);
@@ -211,7 +214,7 @@ enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *a
         if (last || (end >= 3 && !memcmp(text + end - 3, "\u2028", 3)) ||
             (end + 3 <= len && !memcmp(text + end, "\u2028", 3)))
             continue;
-        justify_line(line, la, nattrs, text, measure, (int)lround(leading * 0.9 * PANGO_SCALE));
+        justify_line(line, la, nattrs, text, measure, max_gap);
     }
     return ARC_OK;
 }
