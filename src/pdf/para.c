@@ -103,32 +103,40 @@ void pdf__inlines(const struct doc_node *block, const struct pdf__faces *faces, 
 
 /* --- lines --- */
 
-/* Whether a line may break before the character at byte index i of the layout's text. */
-static bool break_before(const PangoLogAttr *la, int nattrs, const char *text, int i)
-{
-    int ch = (int)g_utf8_pointer_to_offset(text, text + i);
+/* The paragraph's text and its break opportunities: la[] is indexed by character, chars[] maps
+ * a byte index to its character's (one pass over the text, not one per glyph). */
+struct breaks {
+    const char *text;
+    const PangoLogAttr *la;
+    int nattrs;
+    const int *chars;
+};
 
-    return ch > 0 && ch < nattrs && la[ch].is_line_break;
+/* Whether a line may break before the character at byte index i of the layout's text. */
+static bool break_before(const struct breaks *b, int i)
+{
+    int ch = b->chars[i];
+
+    return ch > 0 && ch < b->nattrs && b->la[ch].is_line_break;
 }
 
 /* Whether glyph g of the run is the last of its cluster and a break opportunity follows the
  * cluster before line_end: a gap that justification widens. */
-static bool gap_after(const PangoGlyphItem *gi, int g, int line_end, const PangoLogAttr *la,
-                      int nattrs, const char *text)
+static bool gap_after(const PangoGlyphItem *gi, int g, int line_end, const struct breaks *b)
 {
     int i = gi->item->offset + gi->glyphs->log_clusters[g];
     int next = g + 1 < gi->glyphs->num_glyphs ? gi->item->offset + gi->glyphs->log_clusters[g + 1]
                                               : gi->item->offset + gi->item->length;
 
-    return next != i && next < line_end && break_before(la, nattrs, text, next);
+    return next != i && next < line_end && break_before(b, next);
 }
 
 /* Spreads the slack of one line over its break opportunities: the last glyph of the cluster
  * before each opportunity grows by the same amount.  Returns false (line left alone) when the
  * line has no opportunity or would need more than max_gap points at each. */
-static bool justify_line(PangoLayoutLine *line, const PangoLogAttr *la, int nattrs,
-                         const char *text, int measure, int max_gap)
+static bool justify_line(PangoLayoutLine *line, const struct breaks *b, int measure, int max_gap)
 {
+    const char *text = b->text;
     PangoRectangle logical;
     int slack, gaps = 0, per, rest, line_end = line->start_index + line->length;
 
@@ -143,7 +151,7 @@ static bool justify_line(PangoLayoutLine *line, const PangoLogAttr *la, int natt
     for (GSList *r = line->runs; r; r = r->next) {
         PangoGlyphItem *gi = r->data;
         for (int g = 0; g < gi->glyphs->num_glyphs; g++)
-            gaps += gap_after(gi, g, line_end, la, nattrs, text);
+            gaps += gap_after(gi, g, line_end, b);
     }
     if (!gaps)
         return false;
@@ -154,7 +162,7 @@ static bool justify_line(PangoLayoutLine *line, const PangoLogAttr *la, int natt
     for (GSList *r = line->runs; r; r = r->next) {
         PangoGlyphItem *gi = r->data;
         for (int g = 0; g < gi->glyphs->num_glyphs; g++) {
-            if (gap_after(gi, g, line_end, la, nattrs, text)) {
+            if (gap_after(gi, g, line_end, b)) {
                 int extra = per + (rest > 0 ? 1 : 0); /* pango units: the rest, one by one */
                 rest -= rest > 0;
                 gi->glyphs->glyphs[g].geometry.width += extra;
@@ -171,6 +179,8 @@ enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *a
     PangoLayout *layout = pango_layout_new(ctx);
     const PangoLogAttr *la;
     int nattrs, len, measure = (int)lround(width * PANGO_SCALE), max_gap;
+    int *chars;
+    struct breaks b;
     PangoLayoutIter *it;
 
     memset(out, 0, sizeof(*out));
@@ -205,6 +215,17 @@ enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *a
     la = pango_layout_get_log_attrs_readonly(layout, &nattrs);
     text = pango_layout_get_text(layout);
     len = (int)strlen(text);
+    chars = xcalloc((size_t)len + 1, sizeof(*chars));
+    for (int i = 0, ch = 0; i <= len; i++) {
+        if (i == len || ((unsigned char)text[i] & 0xC0) != 0x80) /* a character starts here */
+            chars[i] = ch++;
+        else
+            chars[i] = ch - 1;
+    }
+    b.text = text;
+    b.la = la;
+    b.nattrs = nattrs;
+    b.chars = chars;
     for (int i = 0; i < out->nlines; i++) {
         PangoLayoutLine *line = pango_layout_get_line(layout, i);
         bool last = i == out->nlines - 1;
@@ -214,8 +235,9 @@ enum arc_err pdf__para_new(PangoContext *ctx, const char *text, PangoAttrList *a
         if (last || (end >= 3 && !memcmp(text + end - 3, "\u2028", 3)) ||
             (end + 3 <= len && !memcmp(text + end, "\u2028", 3)))
             continue;
-        justify_line(line, la, nattrs, text, measure, max_gap);
+        justify_line(line, &b, measure, max_gap);
     }
+    free(chars);
     return ARC_OK;
 }
 
