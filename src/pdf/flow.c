@@ -631,7 +631,7 @@ static const struct page_pic *page_picture(struct pdf__flow *f, const struct pdf
     uid = uses ? xasprintf("%s#%zu", id, uses) : xstrdup(id);
     /* Loaded when its page is drawn and released with the page: no page holds more. */
     if (fs_read_file(it->path, 0, &data, NULL) != ARC_OK ||
-        pdf__picture_load(data.buf, data.len, uid, it->px, &pp->pic, NULL) != ARC_OK) {
+        pdf__picture_load(&data, uid, it->px, &pp->pic, NULL) != ARC_OK) {
         pp->failed = true;
         if (f->warn) {
             char *msg = xasprintf("%s: cannot be drawn; a placeholder is shown", it->path);

@@ -214,9 +214,10 @@ struct pdf__picture {
 };
 
 /* unique_id names the content (the archive's file name is a content hash); NULL: one is made
- * from the bytes.  ARC_EPARSE for what does not decode, ARC_ENOMEM. */
-ARC_WUR enum arc_err pdf__picture_load(const void *data, size_t len, const char *unique_id,
-                                       int max_px, struct pdf__picture *out, struct strbuf *why);
+ * from the bytes.  A JPEG passed through takes data's buffer (data is left empty, nothing is
+ * copied); otherwise data is left as it was.  ARC_EPARSE for what does not decode, ARC_ENOMEM. */
+ARC_WUR enum arc_err pdf__picture_load(struct strbuf *data, const char *unique_id, int max_px,
+                                       struct pdf__picture *out, struct strbuf *why);
 void pdf__picture_release(struct pdf__picture *p);
 
 #endif

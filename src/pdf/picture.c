@@ -29,15 +29,43 @@ static bool attach(cairo_surface_t *s, const char *mime, const void *bytes, size
     return true;
 }
 
-static enum arc_err passthrough(const void *data, size_t len, const struct img_info *info,
-                                const char *id, struct pdf__picture *out, struct strbuf *why)
-{
-    /* The pixels stay unwritten: the PDF surface embeds the JPEG bytes instead. */
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, info->width, info->height);
+static const cairo_user_data_key_t pixels_key;
 
+static enum arc_err passthrough(struct strbuf *data, const struct img_info *info, const char *id,
+                                struct pdf__picture *out, struct strbuf *why)
+{
+    /* The pixels stay unwritten: the PDF surface embeds the JPEG bytes instead.  They come
+     * from calloc (fresh zero pages from the kernel: no time, no RSS), not from
+     * cairo_image_surface_create, which clears them. */
+    int stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, info->width);
+    void *pixels = stride > 0 ? calloc((size_t)info->height, (size_t)stride) : NULL;
+    cairo_surface_t *s;
+    size_t len = data->len;
+    void *jpeg;
+
+    if (!pixels) {
+        strbuf_setwhy(why, "cannot make a %dx%d surface", info->width, info->height);
+        return ARC_ENOMEM;
+    }
+    s = cairo_image_surface_create_for_data(pixels, CAIRO_FORMAT_RGB24, info->width, info->height,
+                                            stride);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS ||
-        !attach(s, CAIRO_MIME_TYPE_JPEG, data, len) ||
-        !attach(s, CAIRO_MIME_TYPE_UNIQUE_ID, id, strlen(id))) {
+        cairo_surface_set_user_data(s, &pixels_key, pixels, free_data) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(s);
+        free(pixels);
+        strbuf_setwhy(why, "cannot make a %dx%d surface", info->width, info->height);
+        return ARC_ENOMEM;
+    }
+    /* The JPEG bytes are handed over, not copied. */
+    jpeg = strbuf_detach(data, NULL);
+    if (cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_JPEG, jpeg, len, free_data, jpeg) !=
+        CAIRO_STATUS_SUCCESS) {
+        free(jpeg);
+        cairo_surface_destroy(s);
+        strbuf_setwhy(why, "cannot make a %dx%d surface", info->width, info->height);
+        return ARC_ENOMEM;
+    }
+    if (!attach(s, CAIRO_MIME_TYPE_UNIQUE_ID, id, strlen(id))) {
         strbuf_setwhy(why, "cannot make a %dx%d surface", info->width, info->height);
         cairo_surface_destroy(s);
         return ARC_ENOMEM;
@@ -104,7 +132,7 @@ static enum arc_err decoded(const void *data, size_t len, int max_px, const char
     return ARC_OK;
 }
 
-enum arc_err pdf__picture_load(const void *data, size_t len, const char *unique_id, int max_px,
+enum arc_err pdf__picture_load(struct strbuf *data, const char *unique_id, int max_px,
                                struct pdf__picture *out, struct strbuf *why)
 {
     struct img_info info;
@@ -113,20 +141,20 @@ enum arc_err pdf__picture_load(const void *data, size_t len, const char *unique_
     enum arc_err err;
 
     memset(out, 0, sizeof(*out));
-    err = img_probe(data, len, &info, why);
+    err = img_probe(data->buf, data->len, &info, why);
     if (err)
         return err;
     if (!id) {
-        hash_sha256_hex(data, len, made);
+        hash_sha256_hex(data->buf, data->len, made);
         id = made;
     }
     /* A JPEG goes in as it is, whatever its size: decoding and encoding it again would cost
      * time and quality.  Except CMYK and Adobe JPEGs, which cairo embeds without a Decode array
      * (wrong colours in viewers), and turned ones, which would show on their side. */
     if (info.format == IMG_JPEG && !info.cmyk && info.orientation <= 1)
-        err = passthrough(data, len, &info, id, out, why);
+        err = passthrough(data, &info, id, out, why);
     else
-        err = decoded(data, len, max_px, id, out, why);
+        err = decoded(data->buf, data->len, max_px, id, out, why);
     return err;
 }
 

@@ -139,8 +139,10 @@ static void load_picture(const char *name, int max_px, struct pdf__picture *p)
 
     if (fs_read_file(path, 0, &sb, NULL) != ARC_OK)
         fail_msg("cannot read %s", path);
-    if (pdf__picture_load(sb.buf, sb.len, NULL, max_px, p, &why) != ARC_OK)
+    if (pdf__picture_load(&sb, NULL, max_px, p, &why) != ARC_OK)
         fail_msg("%s: %s", name, why.buf);
+    /* a JPEG passed through took the bytes; a decoded picture left them */
+    assert_int_equal(sb.len == 0, p->passthrough);
     strbuf_release(&sb);
     strbuf_release(&why);
     free(path);
@@ -214,7 +216,13 @@ static void test_pdf_pictures_jpeg_passes_through_the_rest_is_premultiplied(void
     }
     load_picture("anim.gif", 0, &gif);
     assert_int_equal(gif.width, 300);
-    assert_int_equal(pdf__picture_load("not a picture", 13, NULL, 0, &small, &why), ARC_EPARSE);
+    {
+        struct strbuf junk = STRBUF_INIT;
+        strbuf_addstr(&junk, "not a picture");
+        assert_int_equal(pdf__picture_load(&junk, NULL, 0, &small, &why), ARC_EPARSE);
+        assert_string_equal(junk.buf, "not a picture"); /* left as it was */
+        strbuf_release(&junk);
+    }
 
     surface = cairo_pdf_surface_create(path, 595, 842);
     cr = cairo_create(surface);
