@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,6 +164,34 @@ static void page_furniture(struct pw *w, const char *head)
               w->st.width, PANGO_ALIGN_CENTER, 0.35);
 }
 
+/* The faces the book asks for are there (the first family of each list): a missing one is a
+ * warning naming it and the face used instead. */
+static void check_faces(struct pw *w)
+{
+    const char *lists[] = { w->faces.serif, w->faces.sans, w->faces.mono };
+
+    for (size_t i = 0; i < ARC_ARRAY_SIZE(lists); i++) {
+        PangoFontDescription *d = pango_font_description_from_string(lists[i]);
+        size_t n = strcspn(lists[i], ",");
+        PangoFont *font = pango_font_map_load_font(w->fm, w->ctx, d);
+        PangoFontDescription *got = font ? pango_font_describe(font) : NULL;
+        const char *family = got ? pango_font_description_get_family(got) : NULL;
+
+        if (!family || strncasecmp(family, lists[i], n) || family[n]) {
+            char *msg = xasprintf("font '%.*s' not found through %s/fonts/fonts.conf; '%s' is "
+                                  "used instead (is fonts-noto-cjk installed?)",
+                                  (int)n, lists[i], fs_datadir(), family ? family : "none");
+            warn_msg(msg, w);
+            free(msg);
+        }
+        if (got)
+            pango_font_description_free(got);
+        if (font)
+            g_object_unref(font);
+        pango_font_description_free(d);
+    }
+}
+
 /* --- chapters --- */
 
 /* Lays out one chapter's flow: its head, its note, its body or its status line. */
@@ -264,6 +293,13 @@ static void draw_chapter(struct pw *w, const struct book_chapter_info *ci, int p
         free(msg);
     }
     chapter_flow(w, ci, &ch, &f);
+    if (f.unknown_glyphs) {
+        char *msg = xasprintf("%s%s%zu character%s no glyph in the PDF's fonts (drawn as boxes)",
+                              ch.base ? ch.base : ci->toc_title, ch.base ? "/article.html: " : ": ",
+                              f.unknown_glyphs, f.unknown_glyphs == 1 ? " has" : "s have");
+        warn_msg(msg, w);
+        free(msg);
+    }
     pdf__flow_paginate(&f, w->st.text_height, w->st.text_height);
     for (size_t p = 0; p < f.npages; p++) {
         new_page(w);
@@ -588,6 +624,7 @@ enum arc_err pdf_write(const struct book *b, const struct pdf_opts *o, const cha
         return err;
     }
     w.ctx = pdf__context_new(w.fm, b->lang);
+    check_faces(&w);
 
     /* Pass one: where each chapter starts. */
     w.start = xcalloc(b->nchapters + 2, sizeof(*w.start));

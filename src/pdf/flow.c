@@ -108,6 +108,7 @@ static void add_text(struct pdf__flow *f, const char *text, PangoAttrList *attrs
         return;
     if (hang > 0 && p->nlines > 1)
         pdf__para_hang(p, hang);
+    f->unknown_glyphs += (size_t)pango_layout_get_unknown_glyphs_count(p->layout);
     for (int i = 0; i < p->nlines; i++) {
         struct pdf__item *it = add_item(f, PDF__ITEM_LINE, leading);
         it->para = p;
@@ -552,9 +553,12 @@ void pdf__flow_table(struct pdf__flow *f, const struct doc_node *table)
             r->w[c] = w;
             if (pdf__para_new(f->ctx, text.len ? text.buf : " ", NULL,
                               cell && cell->u.cell.header ? bold : font, fmax(w - 2 * pad, 8),
-                              st->small_leading, false, &r->cells[c], NULL) == ARC_OK &&
-                r->cells[c].nlines > lines)
-                lines = r->cells[c].nlines;
+                              st->small_leading, false, &r->cells[c], NULL) == ARC_OK) {
+                f->unknown_glyphs +=
+                    (size_t)pango_layout_get_unknown_glyphs_count(r->cells[c].layout);
+                if (r->cells[c].nlines > lines)
+                    lines = r->cells[c].nlines;
+            }
             x += w;
             strbuf_release(&text);
             cell = cell ? cell->next : NULL;

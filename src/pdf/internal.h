@@ -137,6 +137,7 @@ struct pdf__flow {
     void (*warn)(const char *msg, void *ud); /* a missing or broken picture */
     void *ud;
     size_t images, passthrough; /* pictures drawn, of them JPEG bytes as they are */
+    size_t unknown_glyphs;      /* characters no font has (drawn as boxes) */
     struct pdf__item *items;
     size_t nitems, items_alloc;
     struct pdf__para **paras;

@@ -210,6 +210,23 @@ test_expect_success 'an unwritable output: exit 4, nothing left' '
     test_lines 1 err && test_grep "^archiver: error: .*afile" err
 '
 
+test_expect_success 'fonts that cannot be found: a warning naming each, boxes counted, exit 1, a valid PDF' '
+    mkdir -p nocjk && cp -r "$TEST_SRCDIR/fonts" "$TEST_SRCDIR/styles" nocjk/ &&
+    sed -i "s|<glob>\*NotoColorEmoji\*</glob>|&<glob>*CJK*</glob>|" nocjk/fonts/fonts.conf &&
+    grep -q "<glob>\*CJK\*</glob>" nocjk/fonts/fonts.conf &&
+    ARCHIVER_DATADIR="$PWD/nocjk" test_must_fail 1 "$ARCHIVER" pdf index.md --year 2025 \
+        --pdf nocjk.pdf 2>err &&
+    test_grep "warning: font .Noto Serif CJK SC. not found through .*nocjk/fonts/fonts.conf; .DejaVu Serif. is used instead" err &&
+    test_grep "warning: font .Noto Sans CJK SC. not found" err &&
+    test_grep "warning: font .Noto Sans Mono CJK SC. not found" err &&
+    test_grep "warning: archive/articles/[^ ]+/article.html: [0-9]+ characters have no glyph in the PDF.s fonts" err &&
+    test_grep "^build: nocjk.pdf: " err &&
+    qpdf --check nocjk.pdf >/dev/null &&
+    ! pdffonts nocjk.pdf | grep -q CJK &&
+    "$ARCHIVER" pdf index.md --year 2025 --pdf withcjk.pdf 2>err &&
+    ! grep -q "no glyph\|not found" err
+'
+
 test_expect_success 'pdftoppm draws the pages' '
     pdftoppm -r 40 -png -f 1 -l 6 book/book.pdf page 2>err && ! test -s err &&
     test "$(ls page-*.png | wc -l)" -eq 6
