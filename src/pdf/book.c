@@ -96,6 +96,7 @@ struct pw {
     size_t *start; /* by chapter number: its first page (1-based) */
     size_t contents_pages;
     struct pdf_report *rep;
+    struct pdf__prefetch *prefetch; /* pictures loaded on a second thread; NULL: none */
 };
 
 static void warn_msg(const char *msg, void *ud)
@@ -301,6 +302,10 @@ static void draw_chapter(struct pw *w, const struct book_chapter_info *ci, int p
         free(msg);
     }
     pdf__flow_paginate(&f, w->st.text_height, w->st.text_height);
+    if (w->prefetch) {
+        f.prefetch = w->prefetch;
+        pdf__prefetch_start(w->prefetch, &f);
+    }
     for (size_t p = 0; p < f.npages; p++) {
         new_page(w);
         if (p == 0) {
@@ -572,6 +577,14 @@ out:
     return err;
 }
 
+/* ARCHIVER_THREADS=1: everything on one thread (to measure what the second one brings). */
+static bool one_thread(void)
+{
+    const char *t = getenv("ARCHIVER_THREADS");
+
+    return t && !strcmp(t, "1");
+}
+
 enum arc_err pdf_write(const struct book *b, const struct pdf_opts *o, const char *path,
                        struct pdf_report *rep, struct strbuf *why)
 {
@@ -653,6 +666,9 @@ enum arc_err pdf_write(const struct book *b, const struct pdf_opts *o, const cha
     cairo_pdf_surface_set_metadata(w.surface, CAIRO_PDF_METADATA_SUBJECT, b->range);
     cairo_pdf_surface_set_metadata(w.surface, CAIRO_PDF_METADATA_KEYWORDS, "WeChat, archive");
     cairo_pdf_surface_set_metadata(w.surface, CAIRO_PDF_METADATA_CREATOR, "archiver");
+    /* A second core, if there is one, loads the pictures ahead (see prefetch.c). */
+    if (g_get_num_processors() > 1 && !one_thread())
+        w.prefetch = pdf__prefetch_new();
     /* cairo 1.16 writes a corrupt file for a link outside any structure element. */
     cairo_tag_begin(w.cr, "Document", NULL);
     draw_title(&w);
@@ -663,6 +679,7 @@ enum arc_err pdf_write(const struct book *b, const struct pdf_opts *o, const cha
             draw_chapter(&w, &b->parts[p].chapters[i], id);
     }
     cairo_tag_end(w.cr, "Document");
+    pdf__prefetch_free(w.prefetch);
     cairo_destroy(w.cr);
     cairo_surface_finish(w.surface);
     if (cairo_surface_status(w.surface) != CAIRO_STATUS_SUCCESS) {

@@ -606,36 +606,49 @@ void pdf__flow_draw_row(struct pdf__flow *f, cairo_t *cr, const struct pdf__item
 
 /* --- pictures --- */
 
-/* cairo 1.16 lists a surface's XObject in the page's resources at each use, so a picture used
- * twice on one page would put the same key twice in that dictionary (qpdf warns): each use on a
- * page is a picture of its own. */
 struct page_pic {
-    char *id;
     struct pdf__picture pic;
     bool failed;
 };
 
-static const struct page_pic *page_picture(struct pdf__flow *f, const struct pdf__item *it)
+char *pdf__picture_uid(const struct pdf__flow *f, size_t item)
 {
+    const struct pdf__item *it = &f->items[item];
     const char *slash = strrchr(it->path, '/');
     const char *id = slash ? slash + 1 : it->path;
-    struct strbuf data = STRBUF_INIT;
-    struct page_pic *pp;
     size_t uses = 0;
-    char *uid;
 
-    for (size_t i = 0; i < f->npics; i++)
-        uses += !strcmp(f->pics[i].id, id);
+    for (size_t i = item; i-- > 0 && f->items[i].page == it->page;) {
+        const struct pdf__item *o = &f->items[i];
+        const char *os;
+        if (o->kind != PDF__ITEM_PICTURE || !o->path)
+            continue;
+        os = strrchr(o->path, '/');
+        uses += !strcmp(os ? os + 1 : o->path, id);
+    }
+    /* The first use on a page shares the picture with other pages; a second use on the same
+     * page gets an id of its own (its bytes once more) rather than a resource listed twice. */
+    return uses ? xasprintf("%s#%zu", id, uses) : xstrdup(id);
+}
+
+static const struct page_pic *page_picture(struct pdf__flow *f, const struct pdf__item *it)
+{
+    struct page_pic *pp;
+    int got = -1;
+
     f->pics = xgrow(f->pics, sizeof(*f->pics), f->npics + 1, &f->pics_alloc);
     pp = &f->pics[f->npics++];
     memset(pp, 0, sizeof(*pp));
-    pp->id = xstrdup(id);
-    /* The first use on a page shares the picture with other pages; a second use on the same
-     * page gets an id of its own (its bytes once more) rather than a resource listed twice. */
-    uid = uses ? xasprintf("%s#%zu", id, uses) : xstrdup(id);
-    /* Loaded when its page is drawn and released with the page: no page holds more. */
-    if (fs_read_file(it->path, 0, &data, NULL) != ARC_OK ||
-        pdf__picture_load(&data, uid, it->px, &pp->pic, NULL) != ARC_OK) {
+    /* Loaded for its page (ahead of it by the prefetch thread, or now) and released with the
+     * page: no more than two pages' pictures are held. */
+    if (f->prefetch)
+        got = pdf__prefetch_take(f->prefetch, (size_t)(it - f->items), &pp->pic);
+    if (got < 0) {
+        char *uid = pdf__picture_uid(f, (size_t)(it - f->items));
+        got = pdf__picture_from_file(it->path, uid, it->px, &pp->pic);
+        free(uid);
+    }
+    if (!got) {
         pp->failed = true;
         if (f->warn) {
             char *msg = xasprintf("%s: cannot be drawn; a placeholder is shown", it->path);
@@ -646,17 +659,13 @@ static const struct page_pic *page_picture(struct pdf__flow *f, const struct pdf
         f->images++;
         f->passthrough += pp->pic.passthrough;
     }
-    free(uid);
-    strbuf_release(&data);
     return pp;
 }
 
 static void release_page_pictures(struct pdf__flow *f)
 {
-    for (size_t i = 0; i < f->npics; i++) {
-        free(f->pics[i].id);
+    for (size_t i = 0; i < f->npics; i++)
         pdf__picture_release(&f->pics[i].pic);
-    }
     f->npics = 0;
 }
 
@@ -861,6 +870,8 @@ void pdf__flow_draw(struct pdf__flow *f, cairo_t *cr, size_t page, double x0, do
 {
     const struct pdf__style *st = f->style;
 
+    if (f->prefetch)
+        pdf__prefetch_page(f->prefetch, page);
     /* What the page before left open is begun again (see pdf__flow_begin). */
     for (size_t k = 0; k < f->ndrawing; k++)
         cairo_tag_begin(cr, f->drawing[k], NULL);

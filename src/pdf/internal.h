@@ -143,7 +143,8 @@ struct pdf__flow {
     struct pdf__para **paras;
     size_t nparas, paras_alloc;
     size_t npages;
-    struct page_pic *pics; /* the pictures of the page being drawn */
+    struct pdf__prefetch *prefetch; /* NULL: pictures are loaded when drawn */
+    struct page_pic *pics;          /* the pictures of the page being drawn */
     size_t npics, pics_alloc;
     /* structure tags: the items' opens; while building, the elements begun (an element is
      * attached to the first item added inside it, so an empty one leaves no tag); while
@@ -220,5 +221,28 @@ struct pdf__picture {
 ARC_WUR enum arc_err pdf__picture_load(struct strbuf *data, const char *unique_id, int max_px,
                                        struct pdf__picture *out, struct strbuf *why);
 void pdf__picture_release(struct pdf__picture *p);
+/* Reads path and loads it as pdf__picture_load does; false when it cannot be read or drawn. */
+bool pdf__picture_from_file(const char *path, const char *uid, int max_px,
+                            struct pdf__picture *out);
+/* The unique id picture item i is embedded under: its file name (a content hash), or with "#n"
+ * for its n-th use on the same page: cairo 1.16 lists a surface's XObject in the page's
+ * resources at each use, so a picture used twice on one page would put the same key twice in
+ * that dictionary (qpdf warns).  Owned by the caller. */
+char *pdf__picture_uid(const struct pdf__flow *f, size_t item);
+
+/* --- pictures loaded ahead on a second thread (prefetch.c) --- */
+
+struct pdf__prefetch;
+/* Starts the worker thread; NULL when it cannot be started. */
+struct pdf__prefetch *pdf__prefetch_new(void);
+/* Stops the worker and frees what it holds; NULL is fine. */
+void pdf__prefetch_free(struct pdf__prefetch *pf);
+/* Queues the pictures of a paginated flow in item order (what was queued before is dropped). */
+void pdf__prefetch_start(struct pdf__prefetch *pf, const struct pdf__flow *f);
+/* Page page of the flow is being drawn: the worker loads the pictures up to the next page. */
+void pdf__prefetch_page(struct pdf__prefetch *pf, size_t page);
+/* Item item's picture, waiting for it: 1 loaded (*out is the caller's), 0 it failed, -1 it was
+ * not queued. */
+int pdf__prefetch_take(struct pdf__prefetch *pf, size_t item, struct pdf__picture *out);
 
 #endif

@@ -163,6 +163,11 @@ test_expect_success 'two builds are byte-identical, whatever TZ says; build --pd
     cmp book/book.pdf p1.pdf && cmp p1.pdf p2.pdf && ! test -e p2.epub
 '
 
+test_expect_success 'pictures loaded ahead on a second thread or on the drawing thread: the same bytes' '
+    ARCHIVER_THREADS=1 "$ARCHIVER" pdf index.md --year 2025 --pdf one.pdf -q &&
+    cmp book/book.pdf one.pdf
+'
+
 test_expect_success 'page profiles: ereader6 and a4 sizes, an unknown one is a usage error' '
     "$ARCHIVER" pdf index.md --year 2025 --pdf e6.pdf --page ereader6 -q &&
     pdfinfo e6.pdf | grep -q "Page size: *255 x 340 pts" &&
