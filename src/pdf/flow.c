@@ -304,6 +304,34 @@ static void add_picture(struct pdf__flow *f, const struct doc_node *n)
 
 static void add_blocks(struct pdf__flow *f, const struct doc_node *n);
 
+/* The pictures inside a paragraph's text (WeChat's banners and QR codes in a link, pictures set
+ * in a line) that are bigger than a sticker: after the paragraph, as block pictures, instead of
+ * being lost (the text keeps an emoji's or a formula's alt text). */
+static void add_inline_pictures(struct pdf__flow *f, const struct doc_node *n)
+{
+    for (const struct doc_node *k = n->first; k; k = k->next) {
+        struct img_info info;
+        char *path;
+        bool big;
+
+        if (k->kind != DOC_INLINE_IMAGE) {
+            add_inline_pictures(f, k);
+            continue;
+        }
+        if (!k->u.image.file || !f->base)
+            continue;
+        path = xasprintf("%s/%s", f->base, k->u.image.file);
+        big = img_probe_file(path, &info, NULL) == ARC_OK &&
+              info.width * 72.0 / 150.0 >= 3 * f->style->body_size;
+        free(path);
+        if (big) {
+            pdf__flow_begin(f, "Figure");
+            add_picture(f, k);
+            pdf__flow_end(f);
+        }
+    }
+}
+
 static void add_list(struct pdf__flow *f, const struct doc_node *list)
 {
     int number = list->u.list.ordered ? list->u.list.start : 0;
@@ -371,6 +399,7 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
             add_inline_block(f, k, st->body_size, st->leading, f->faces->serif, false,
                              f->list_depth == 0, 0, marker);
             pdf__flow_end(f);
+            add_inline_pictures(f, k);
             add_space(f, st->para_space);
             break;
         case DOC_LIST:

@@ -144,6 +144,21 @@ assert levels == list(range(1, len(levels) + 1)), levels
 " book/book.pdf
 '
 
+test_expect_success 'every stored picture of the archived bodies is drawn, those inside a line of text too' '
+    "$ARCHIVER" pdf index.md --year 2025 --pdf j.pdf --json >j.json &&
+    python3 -c "
+import json, re, glob
+drawn = json.load(open(\"j.json\"))[\"pdf\"][\"images\"]
+stored = inline = 0
+for f in glob.glob(\"archive/articles/*/article.html\"):
+    body = open(f, encoding=\"utf-8\").read()
+    stored += len(re.findall(r\"<img [^>]*src=\\\"images/\", body))
+    inline += len(re.findall(r\"<img class=\\\"inline\\\" src=\\\"images/\", body))
+assert inline > 0, \"no picture inside a paragraph: the test tests nothing\"
+assert drawn == stored, (drawn, stored, inline)
+"
+'
+
 test_expect_success 'pictures: JPEG embedded as they are, a shared picture once' '
     pdfimages -list book/book.pdf >imgs &&
     test_grep " jpeg " imgs && test_grep " image " imgs &&
