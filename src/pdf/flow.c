@@ -16,7 +16,6 @@
 
 #include "image/image.h"
 #include "util/alloc.h"
-#include "util/fs.h"
 #include "util/banned.h"
 
 /* Items may not break before them: set on the lines that orphan/widow rules and headings bind. */
@@ -244,7 +243,7 @@ static void add_caption(struct pdf__flow *f, const struct doc_image *im)
     pango_font_description_free(font);
 }
 
-static void add_picture(struct pdf__flow *f, const struct doc_node *n)
+static void add_picture_items(struct pdf__flow *f, const struct doc_node *n)
 {
     const struct doc_image *im = &n->u.image;
     char *path = im->file && f->base ? xasprintf("%s/%s", f->base, im->file) : NULL;
@@ -302,6 +301,14 @@ static void add_picture(struct pdf__flow *f, const struct doc_node *n)
     add_space(f, f->style->para_space);
 }
 
+/* A picture (or its placeholder) with its caption: a Figure. */
+static void add_picture(struct pdf__flow *f, const struct doc_node *n)
+{
+    pdf__flow_begin(f, "Figure");
+    add_picture_items(f, n);
+    pdf__flow_end(f);
+}
+
 static void add_blocks(struct pdf__flow *f, const struct doc_node *n);
 
 /* The pictures inside a paragraph's text (WeChat's banners and QR codes in a link, pictures set
@@ -324,11 +331,8 @@ static void add_inline_pictures(struct pdf__flow *f, const struct doc_node *n)
         big = img_probe_file(path, &info, NULL) == ARC_OK &&
               info.width * 72.0 / 150.0 >= 3 * f->style->body_size;
         free(path);
-        if (big) {
-            pdf__flow_begin(f, "Figure");
+        if (big)
             add_picture(f, k);
-            pdf__flow_end(f);
-        }
     }
 }
 
@@ -435,9 +439,7 @@ static void add_blocks(struct pdf__flow *f, const struct doc_node *n)
             pdf__flow_end(f);
             break;
         case DOC_IMAGE:
-            pdf__flow_begin(f, "Figure");
             add_picture(f, k);
-            pdf__flow_end(f);
             break;
         case DOC_RULE:
             add_space(f, st->para_space);

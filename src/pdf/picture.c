@@ -8,6 +8,7 @@
 
 #include "image/image.h"
 #include "util/alloc.h"
+#include "util/fs.h"
 #include "util/hash.h"
 #include "util/banned.h"
 
@@ -163,4 +164,14 @@ void pdf__picture_release(struct pdf__picture *p)
     if (p->surface)
         cairo_surface_destroy(p->surface);
     memset(p, 0, sizeof(*p));
+}
+
+bool pdf__picture_from_file(const char *path, const char *uid, int max_px, struct pdf__picture *out)
+{
+    struct strbuf data = STRBUF_INIT;
+    bool ok = fs_read_file(path, 0, &data, NULL) == ARC_OK &&
+              pdf__picture_load(&data, uid, max_px, out, NULL) == ARC_OK;
+
+    strbuf_release(&data);
+    return ok;
 }

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "util/alloc.h"
-#include "util/fs.h"
 #include "util/banned.h"
 
 struct job {
@@ -35,16 +34,6 @@ struct pdf__prefetch {
     size_t page; /* being drawn: the worker loads up to the next */
     bool busy, stop;
 };
-
-bool pdf__picture_from_file(const char *path, const char *uid, int max_px, struct pdf__picture *out)
-{
-    struct strbuf data = STRBUF_INIT;
-    bool ok = fs_read_file(path, 0, &data, NULL) == ARC_OK &&
-              pdf__picture_load(&data, uid, max_px, out, NULL) == ARC_OK;
-
-    strbuf_release(&data);
-    return ok;
-}
 
 static void *worker(void *data)
 {
