@@ -7,6 +7,9 @@
 #include "doc/doc.h"
 #include "pdf/pdf.h"
 
+/* deflate.c: the zlib level of the streams that cairo starts at zlib's default level */
+extern int pdf__deflate_level;
+
 /* The faces for a language: Noto CJK's variant for it (SC unless the language says otherwise),
  * then DejaVu.  Static strings, for pango_font_description_from_string(). */
 struct pdf__faces {

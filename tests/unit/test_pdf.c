@@ -479,6 +479,48 @@ static void test_pdf_flow_tags_the_structure(void **state)
     free(path);
 }
 
+/* The PDF of one 400 x 400 picture of flat colour, its streams at zlib level `level`. */
+static size_t pdf_of_flat_picture(int level)
+{
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 400, 400);
+    cairo_t *cr = cairo_create(img);
+    struct strbuf out = STRBUF_INIT;
+    cairo_surface_t *pdf;
+    size_t n;
+
+    cairo_set_source_rgb(cr, 0.2, 0.5, 0.8);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    pdf__deflate_level = level;
+    pdf = cairo_pdf_surface_create_for_stream(to_strbuf, &out, 400, 400);
+    cr = cairo_create(pdf);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(pdf);
+    assert_int_equal(cairo_surface_status(pdf), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(pdf);
+    cairo_surface_destroy(img);
+    n = out.len;
+    strbuf_release(&out);
+    return n;
+}
+
+/* cairo starts its streams with deflateInit() at zlib's default level; the program's deflateInit_
+ * (pdf/deflate.c) comes first and uses pdf__deflate_level: level 0 stores the 480,000 bytes of
+ * pixels as they are, level 3 makes them a few KB.  Fails if cairo reaches zlib's own. */
+static void test_pdf_cairo_deflates_at_the_chosen_level(void **state)
+{
+    size_t stored, fast;
+
+    (void)state;
+    stored = pdf_of_flat_picture(0);
+    fast = pdf_of_flat_picture(3);
+    pdf__deflate_level = -1;
+    assert_true(stored > 400 * 400 * 3);
+    assert_true(fast < 20000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_pdf_para_justifies_over_break_opportunities),
         cmocka_unit_test(test_pdf_para_emoji_have_glyphs),
         cmocka_unit_test(test_pdf_flow_tags_the_structure),
+        cmocka_unit_test(test_pdf_cairo_deflates_at_the_chosen_level),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
