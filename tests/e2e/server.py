@@ -84,6 +84,9 @@ def matches(rule, host, path):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "archiver-test-server"
+    # headers and body are separate writes: with Nagle's algorithm each answer on a kept-alive
+    # connection waited ~33 ms for the client's delayed ACK
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):  # quiet: requests go to the JSON log
         pass
