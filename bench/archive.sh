@@ -12,13 +12,17 @@
 # of $SMALL articles (default 5).  Every article must end up archived with all its images
 # (`archiver status`), or the script fails.
 #
-# It leaves in WORK: A/ (the archive), index-1.md, index-$SMALL.md, index-$ARTICLES.md and
-# ids-N.txt (the article ids of each index, in index order), and next to them what made them
+# $SIZES (default none) names more sizes, e.g. "1000 2000": the archive then holds as many
+# articles as the largest, and each size gets its index (the first N articles).
+#
+# It leaves in WORK: A/ (the archive), index-1.md, index-$SMALL.md, index-$ARTICLES.md,
+# index-N.md for each N of $SIZES and ids-N.txt (the article ids of each index, in index order),
+# and next to them what made them
 # (pages/, img/, routes.json, the certificates, the server's log, status.json).  The pages and the
 # images are the same bytes on every run (fixed seeds; the images are written and routed in a
 # fixed order); the archive differs only in what `archiver fetch` stamps with the clock.
 #
-# WORK/.made records ARTICLES, SMALL, MONTHS, WEBP_EVERY and the checksums of this script and of
+# WORK/.made records ARTICLES, SIZES, SMALL, MONTHS, WEBP_EVERY and the checksums of this script and of
 # the five fixtures.  When it matches, the archive is there already and nothing is done (one line
 # says so); otherwise what an earlier run made is removed and the archive made again.  A WORK that
 # is neither empty nor a folder of this script's (.made or .making in it) is refused.  Runs of
@@ -28,7 +32,7 @@ set -euo pipefail
 archiver=$(realpath "${1:?usage: bench/archive.sh path/to/archiver WORK}")
 work=${2:?usage: bench/archive.sh path/to/archiver WORK}
 src=$(cd "$(dirname "$0")/.." && pwd)
-ARTICLES=${ARTICLES:-200} SMALL=${SMALL:-5} MONTHS=${MONTHS:-8}
+ARTICLES=${ARTICLES:-200} SMALL=${SMALL:-5} MONTHS=${MONTHS:-8} SIZES=${SIZES:-}
 WEBP_EVERY=${WEBP_EVERY:-20} # every n-th image is served as WebP (0: none)
 ADDR=127.0.0.91
 die() { echo "bench/archive.sh: $*" >&2; exit 1; }
@@ -37,6 +41,11 @@ if ! [ "$ARTICLES" -ge 2 ] || ! [ "$SMALL" -ge 1 ] || ! [ "$SMALL" -le "$ARTICLE
     die "needs ARTICLES >= 2 and 1 <= SMALL <= ARTICLES (have ARTICLES=$ARTICLES SMALL=$SMALL)"
 fi
 [ "$MONTHS" -ge 1 ] || die "MONTHS must be at least 1"
+total=$ARTICLES # the articles of the archive: the largest size
+for n in $SIZES; do
+    [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] || die "SIZES must be numbers of articles >= 2 (have '$n')"
+    [ "$n" -le "$total" ] || total=$n
+done
 [ "$WEBP_EVERY" -ge 0 ] || die "WEBP_EVERY must be 0 or more"
 
 mkdir -p "$work"
@@ -50,11 +59,11 @@ for f in article-01 article-02 repost-01 image-post-01 text-post-01; do
     fixtures+=("$src/tests/data/wechat/$f.html")
 done
 stamp=$(
-    echo "ARTICLES=$ARTICLES SMALL=$SMALL MONTHS=$MONTHS WEBP_EVERY=$WEBP_EVERY"
+    echo "ARTICLES=$ARTICLES SIZES=$SIZES SMALL=$SMALL MONTHS=$MONTHS WEBP_EVERY=$WEBP_EVERY"
     cd "$src" && sha256sum bench/archive.sh "${fixtures[@]#"$src/"}"
 )
 if [ -f "$work/.made" ] && [ "$(cat "$work/.made")" = "$stamp" ]; then
-    echo "archive of $ARTICLES articles already made in $work (bench/archive.sh: same parameters)"
+    echo "archive of $total articles already made in $work (bench/archive.sh: same parameters)"
     exit 0
 fi
 if [ ! -e "$work/.made" ] && [ ! -e "$work/.making" ] && [ -n "$(ls -A "$work")" ]; then
@@ -90,14 +99,15 @@ openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 
     -out server.pem -extfile ext.cnf 2>/dev/null
 
 # --- pages, images, routes, indexes ---
-# Writes pages/, img/, routes.json, index-1.md, index-$SMALL.md, index-$ARTICLES.md and
-# ids-N.txt (the article ids of each index, in index order).
-echo "making $ARTICLES articles from tests/data/wechat/ and their images in $work"
-python3 - "$src" "$archiver" "$ARTICLES" "$SMALL" "$MONTHS" "$WEBP_EVERY" <<'PY'
+# Writes pages/, img/, routes.json, index-N.md for N = 1, $SMALL, $ARTICLES and each of $SIZES,
+# and ids-N.txt (the article ids of each index, in index order).
+echo "making $total articles from tests/data/wechat/ and their images in $work"
+python3 - "$src" "$archiver" "$total" "$SMALL" "$MONTHS" "$WEBP_EVERY" $ARTICLES $SIZES <<'PY'
 import concurrent.futures as cf, json, os, random, re, struct, subprocess, sys, urllib.parse, zlib
 
 src, archiver = sys.argv[1], sys.argv[2]
 articles, small, months, webp_every = map(int, sys.argv[3:7])
+sizes = set(map(int, sys.argv[7:]))  # the indexes besides 1 and small (articles is the largest)
 FIXTURES = ["article-01", "article-02", "repost-01", "image-post-01", "text-post-01"]
 CONVERT = "/usr/bin/convert"
 BASE_W, BASE_H = 2400, 1800
@@ -284,7 +294,8 @@ for fx, path, token, title in check:
         sys.exit(f"bench/archive.sh: the copy of {fx['name']} keeps its URL {j['meta']['short_url']}")
 
 nimg = 0
-with cf.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
+# processes, not threads: png() is Python (forked workers; make_images is this script's own)
+with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
     # routes in article order, whichever thread finishes first: the same routes.json every run
     futs = [(ex.submit(make_images, i, jobs), paths) for i, paths, jobs in img_jobs]
     for fu, paths in futs:
@@ -308,7 +319,7 @@ def write_index(n):
     open(f"index-{n}.md", "w", encoding="utf-8").write("\n".join(lines))
     open(f"ids-{n}.txt", "w").write("\n".join(ids) + "\n")
 
-for n in sorted({1, small, articles}):
+for n in sorted({1, small, articles} | sizes):
     write_index(n)
 size = sum(os.path.getsize(f"img/{f}") for f in os.listdir("img"))
 kinds = {}
@@ -327,13 +338,13 @@ for _ in $(seq 1 100); do [ -s ready ] && break; sleep 0.05; done
 net=(--resolve "mp.weixin.qq.com:443:$ADDR" --resolve "mmbiz.qpic.cn:443:$ADDR" --cacert ca.pem)
 start=$(date +%s.%N)
 rc=0
-"$archiver" fetch "index-$ARTICLES.md" --archive A --delay 0 --quiet "${net[@]}" || rc=$?
+"$archiver" fetch "index-$total.md" --archive A --delay 0 --quiet "${net[@]}" || rc=$?
 end=$(date +%s.%N)
 [ "$rc" -eq 0 ] || die "archiver fetch failed (exit $rc)"
 kill "$server" 2>/dev/null || true
 wait "$server" 2>/dev/null || true
 server=
-"$archiver" status "index-$ARTICLES.md" --archive A --json >status.json
+"$archiver" status "index-$total.md" --archive A --json >status.json
 python3 - "$start" "$end" <<'PY'
 import json, sys
 s = json.load(open("status.json"))

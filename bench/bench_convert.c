@@ -1,7 +1,11 @@
 /* bench/bench_convert.c: converts pages repeatedly and reports ms per page and MB/s, next to
  * gumbo's bare parse of the same bytes in the same run.  Target: conversion <= 1.5x bare parse.
  *
- *     bench_convert [-n ROUNDS] PAGE.html...
+ *     bench_convert [-n ROUNDS] [-j FILE] PAGE.html...
+ *
+ * -j FILE writes the same figures as JSON to FILE: {"rounds", "pages": [{"name", "bytes",
+ * "gumbo_ms", "convert_ms", "ratio", "mb_per_s", "class"}...], "all": {"bytes", "gumbo_ms",
+ * "convert_ms", "ratio", "mb_per_s", "target_met"}}.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +13,7 @@
 #include <time.h>
 
 #include <gumbo.h>
+#include <jansson.h>
 
 #include "convert/convert.h"
 #include "util/fs.h"
@@ -64,18 +69,53 @@ static double time_convert(const struct strbuf *page, const char *url, int round
     return best;
 }
 
+/* Adds the figures of one page (or of them all) to a JSON object; 0 when out of memory. */
+static int json_figures(json_t *obj, double bytes, double g, double c)
+{
+    return !json_object_set_new(obj, "bytes", json_integer((json_int_t)bytes)) &&
+           !json_object_set_new(obj, "gumbo_ms", json_real(g)) &&
+           !json_object_set_new(obj, "convert_ms", json_real(c)) &&
+           !json_object_set_new(obj, "ratio", json_real(c / g)) &&
+           !json_object_set_new(obj, "mb_per_s", json_real(bytes / 1048576.0 / (c / 1e3)));
+}
+
+static void out_of_memory(void)
+{
+    fprintf(stderr, "bench_convert: out of memory\n");
+    exit(1);
+}
+
 int main(int argc, char **argv)
 {
     int rounds = 10, i = 1;
     double sum_g = 0, sum_c = 0, bytes = 0;
+    const char *json_path = NULL;
+    FILE *json_out = NULL;
+    json_t *root = NULL, *pages = NULL;
 
-    if (argc > 2 && !strcmp(argv[1], "-n")) {
-        rounds = (int)strtol(argv[2], NULL, 10);
-        i = 3;
+    while (i + 1 < argc && (!strcmp(argv[i], "-n") || !strcmp(argv[i], "-j"))) {
+        if (!strcmp(argv[i], "-n"))
+            rounds = (int)strtol(argv[i + 1], NULL, 10);
+        else
+            json_path = argv[i + 1];
+        i += 2;
     }
     if (i >= argc || rounds < 1) {
-        fprintf(stderr, "usage: bench_convert [-n ROUNDS] PAGE.html...\n");
+        fprintf(stderr, "usage: bench_convert [-n ROUNDS] [-j FILE] PAGE.html...\n");
         return 2;
+    }
+    if (json_path) {
+        /* opened now: a bad path fails before the minutes of measuring, not after */
+        json_out = fopen(json_path, "w");
+        if (!json_out) {
+            fprintf(stderr, "bench_convert: cannot write '%s'\n", json_path);
+            return 1;
+        }
+        root = json_object();
+        pages = json_array();
+        if (!root || !pages || json_object_set_new(root, "rounds", json_integer(rounds)) ||
+            json_object_set(root, "pages", pages))
+            out_of_memory();
     }
     printf("%-24s %9s %10s %11s %8s %7s %8s\n", "page", "KB", "gumbo ms", "convert ms", "ratio",
            "MB/s", "class");
@@ -93,6 +133,19 @@ int main(int argc, char **argv)
         c = time_convert(&page, "https://mp.weixin.qq.com/s/AAAAAAAAAAAAAAAAAAAAAA", rounds, &last);
         printf("%-24s %9.0f %10.2f %11.2f %7.2fx %7.1f %8s\n", name, page.len / 1024.0, g, c, c / g,
                page.len / 1048576.0 / (c / 1e3), conv_class_name(last.cls));
+        if (pages) {
+            json_t *p = json_object(), *jname = json_string(name);
+
+            if (!jname) {
+                fprintf(stderr, "bench_convert: '%s': the file name is not UTF-8\n", argv[i]);
+                return 1;
+            }
+            if (!p || json_object_set_new(p, "name", jname) ||
+                !json_figures(p, (double)page.len, g, c) ||
+                json_object_set_new(p, "class", json_string(conv_class_name(last.cls))) ||
+                json_array_append_new(pages, p))
+                out_of_memory();
+        }
         sum_g += g;
         sum_c += c;
         bytes += (double)page.len;
@@ -103,5 +156,24 @@ int main(int argc, char **argv)
            sum_c / sum_g, bytes / 1048576.0 / (sum_c / 1e3));
     printf("target: convert <= 1.50x gumbo's bare parse: %s\n",
            sum_c <= 1.5 * sum_g ? "met" : "NOT met");
+    if (root) {
+        json_t *all = json_object();
+        int bad;
+
+        if (!all || !json_figures(all, bytes, sum_g, sum_c) ||
+            json_object_set_new(all, "target_met", json_boolean(sum_c <= 1.5 * sum_g)) ||
+            json_object_set_new(root, "all", all))
+            out_of_memory();
+        bad = json_dumpf(root, json_out, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) ||
+              fputc('\n', json_out) == EOF;
+        if (fclose(json_out))
+            bad = 1;
+        if (bad) {
+            fprintf(stderr, "bench_convert: cannot write '%s'\n", json_path);
+            return 1;
+        }
+        json_decref(pages);
+        json_decref(root);
+    }
     return 0;
 }

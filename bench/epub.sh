@@ -8,25 +8,30 @@
 #    some WebP, the fixtures' GIFs; 600-1200 px wide), so that deduplication hides none of their
 #    cost.  The index spreads them over $MONTHS months (default 8).  Copies 0 are the fixtures
 #    themselves: they make "the test archive" of $SMALL articles (default 5).  It is made in
-#    $WORK when that is given (or taken from there when it is made already: bench/run.sh makes it
+#    $WORK when that is given (or taken from there when it is made already: bench/run makes it
 #    once for this script and bench/pdf.sh; a WORK given is never removed), else in a folder of
 #    this script's own, removed at exit unless KEEP=1.
 # 2. Times `archiver epub` for a book of 1 article, of $SMALL and of $ARTICLES: once cold (the
 #    archive's cache of transcoded pictures emptied first), then warm, the best wall time of
 #    $RUNS runs, default 3 (user+sys CPU and peak RSS of that run).  The 1-article book gives
 #    the fixed cost (cover, fonts, the package's skeleton): per article = (t_N - t_1) / (N - 1),
-#    fixed = t_1 - per article.
+#    fixed = t_1 - per article.  $SIZES (default none) names larger books for archiver alone
+#    (e.g. "1000 2000"; the archive is made as large as the largest), run $RUNS_BIG times warm
+#    (default 1) after their cold run: the cost per article (chapter) at each N, and its growth.
 # 3. Times pandoc (Debian package `pandoc`, installed here when missing; skipped with a note when
 #    it cannot be) converting the same article.html files, in index order, into one EPUB 3 with
 #    a table of contents (--toc), its images resolved through --resource-path, once per size.
 # Targets (issue): pandoc's time per article over archiver's per article (its fixed cost left
 # out) >= 30 at $ARTICLES articles; archiver's peak RSS <= 30 MB plus the cover's raster
-# (width x height x 4 bytes).  Needs root (the server binds $ADDR:443, as the tests do) and the
+# (width x height x 4 bytes); at the largest N (issue 7): per article <= 2 ms, peak RSS <= 300 MB,
+# the cost per article growing linearly.  With $RESULTS (a folder) the figures and targets are
+# also written to RESULTS/epub.json (bench/report.py reads it).  Needs root (the server binds $ADDR:443, as the tests do) and the
 # packages of scripts/setup.sh.  Not a test: it fails only when a program fails, never on time.
 set -euo pipefail
 archiver=$(realpath "${1:?usage: bench/epub.sh path/to/archiver}")
 src=$(cd "$(dirname "$0")/.." && pwd)
 ARTICLES=${ARTICLES:-200} SMALL=${SMALL:-5} RUNS=${RUNS:-3} MONTHS=${MONTHS:-8}
+SIZES=${SIZES:-} RUNS_BIG=${RUNS_BIG:-1} RESULTS=${RESULTS:-}
 WEBP_EVERY=${WEBP_EVERY:-20} # every n-th image is served as WebP (0: none)
 KEEP=${KEEP:-0}               # 1: keep the work folder (archive, books) for a closer look
 WORK=${WORK:-}                # a folder for the archive and the books, kept (bench/archive.sh)
@@ -36,7 +41,12 @@ die() { echo "bench/epub.sh: $*" >&2; exit 1; }
 if ! [ "$ARTICLES" -ge 2 ] || ! [ "$SMALL" -ge 1 ] || ! [ "$SMALL" -le "$ARTICLES" ]; then
     die "needs ARTICLES >= 2 and 1 <= SMALL <= ARTICLES (have ARTICLES=$ARTICLES SMALL=$SMALL)"
 fi
-[ "$RUNS" -ge 1 ] || die "RUNS must be at least 1"
+[ "$RUNS" -ge 1 ] && [ "$RUNS_BIG" -ge 1 ] || die "RUNS and RUNS_BIG must be at least 1"
+for n in $SIZES; do
+    [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] || die "SIZES must be numbers of articles >= 2 (have '$n')"
+done
+[ -z "$RESULTS" ] || { mkdir -p "$RESULTS" && RESULTS=$(realpath "$RESULTS"); } ||
+    die "cannot make the results folder $RESULTS"
 [ "$(id -u)" -eq 0 ] || die "needs root: the test server binds $ADDR:443"
 "$archiver" help epub >/dev/null 2>&1 || die "$archiver has no 'epub' command"
 for t in python3 openssl /usr/bin/convert; do
@@ -71,7 +81,7 @@ else
     cleanup() { if [ "$KEEP" = 1 ]; then echo "work folder kept: $work"; else rm -rf "$work"; fi; }
     trap cleanup EXIT
 fi
-ARTICLES=$ARTICLES SMALL=$SMALL MONTHS=$MONTHS WEBP_EVERY=$WEBP_EVERY \
+ARTICLES=$ARTICLES SIZES=$SIZES SMALL=$SMALL MONTHS=$MONTHS WEBP_EVERY=$WEBP_EVERY \
     bash "$src/bench/archive.sh" "$archiver" "$work" || die "bench/archive.sh failed"
 cd "$work"
 
@@ -96,15 +106,17 @@ measure() {
     sort -n -k1,1 "$name.all" | head -n 1 >"$name.t"
 }
 
-sizes=$(printf '%s\n' 1 "$SMALL" "$ARTICLES" | sort -nu)
+sizes=$(printf '%s\n' 1 "$SMALL" "$ARTICLES" $SIZES | sort -nu)
 for n in $sizes; do
+    runs=$RUNS
+    [ "$n" -le "$ARTICLES" ] || runs=$RUNS_BIG
     # The first build is cold: no transcoded picture in the archive's cache (.cache/epub).  The
     # measured runs after it are warm, as every rebuild of an archive is.
     rm -rf A/.cache
     measure "arc-$n-cold" 1 "arc-$n.epub" "$archiver" epub "index-$n.md" --archive A \
         --epub "arc-$n.epub" --json || die "archiver epub index-$n.md failed"
     cp "arc-$n-cold.out" "arc-$n.json"
-    measure "arc-$n" "$RUNS" "arc-$n.epub" "$archiver" epub "index-$n.md" --archive A \
+    measure "arc-$n" "$runs" "arc-$n.epub" "$archiver" epub "index-$n.md" --archive A \
         --epub "arc-$n.epub" --quiet || die "archiver epub index-$n.md failed"
 done
 
@@ -133,9 +145,10 @@ if [ "$pandoc_ok" = 1 ]; then
 fi
 
 # --- report ---
-python3 - "$ARTICLES" "$SMALL" "$pandoc_ok" <<'PY'
+python3 - "$ARTICLES" "$SMALL" "$pandoc_ok" "$RESULTS" $SIZES <<'PY'
 import json, os, re, struct, sys, zipfile
 big, small, pandoc_ok = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+results, more = sys.argv[4], sorted(set(map(int, sys.argv[5:])))
 
 def t(name):
     wall, user, sys_, rss = open(f"{name}.t").read().split()
@@ -160,7 +173,7 @@ def cover(path):
                     return w, h, len(data)
                 return None
 
-sizes = sorted({1, small, big})
+sizes = sorted({1, small, big} | set(more))
 arc = {n: t(f"arc-{n}") for n in sizes}
 rep = {n: json.load(open(f"arc-{n}.json"))["epub"] for n in sizes}
 pan = {n: t(f"pan-{n}") for n in sorted({small, big})} if pandoc_ok else {}
@@ -208,16 +221,52 @@ print(f"cold (first build: every WebP transcoded, none from the cache): {big} ar
       (f", {(pan[big]['wall'] / big) / per_cold:.1f}x pandoc" if pandoc_ok and per_cold > 0 else ""))
 
 ok = lambda c: "PASS" if c else "MISS"
+targets = []
+
+def target(what, figure, passed, text):
+    """One target: printed, and kept for RESULTS/epub.json."""
+    targets.append(dict(what=what, figure=figure, ok=passed, text=text))
+    print(f"target: {what}: {text}  {ok(passed) if passed is not None else ''}".rstrip())
+
 if pandoc_ok and per > 0:
     ratio = (pan[big]["wall"] / big) / per
-    print(f"target: pandoc / archiver per article at {big} articles >= 30x: {ratio:.1f}x  {ok(ratio >= 30)}")
+    target(f"pandoc / archiver per article at {big} articles >= 30x", ratio, ratio >= 30,
+           f"{ratio:.1f}x ({pan[big]['wall'] / big * 1000:.1f} ms / {per * 1000:.2f} ms)")
     for n in pan:
         miss = rep[n]["images"] - images_in(f"pan-{n}.epub")
         if miss > 0:
             print(f"note: pandoc's {n}-article EPUB lacks {miss} of the {rep[n]['images']} images")
 else:
-    print(f"target: pandoc / archiver per article at {big} articles >= 30x: not measured")
+    target(f"pandoc / archiver per article at {big} articles >= 30x", None, None, "not measured")
 limit = 30 + cover_mb
-print(f"target: peak RSS at {big} articles <= 30 MB + cover ({limit:.1f} MB): "
-      f"{arc[big]['rss']:.1f} MB  {ok(arc[big]['rss'] <= limit)}")
+target(f"peak RSS at {big} articles <= 30 MB + cover ({limit:.1f} MB)", arc[big]["rss"],
+       arc[big]["rss"] <= limit, f"{arc[big]['rss']:.1f} MB")
+
+top = max(sizes)
+growth = {n: (arc[n]["wall"] - arc[1]["wall"]) * 1000 / (n - 1) for n in sizes if n > 1}
+print("per article (chapter) at each size, warm: " +
+      ", ".join(f"{n}: {g:.2f} ms" for n, g in growth.items()))
+if top != big:
+    g = growth[top]
+    target(f"per article (chapter) at {top} articles <= 2 ms", g, g <= 2, f"{g:.2f} ms = (t{top} - t1) / {top - 1}")
+    target(f"peak RSS at {top} articles <= 300 MB", arc[top]["rss"], arc[top]["rss"] <= 300,
+           f"{arc[top]['rss']:.1f} MB")
+    lin = growth[top] / growth[big] if growth[big] > 0 else None
+    if lin is not None:
+        target(f"linear growth {big} -> {top} articles (ms per article within 1.25x)", lin, lin <= 1.25,
+               f"{growth[big]:.2f} -> {growth[top]:.2f} ms ({lin:.2f}x)")
+
+if results:
+    runs = {}
+    for n in sizes:
+        runs[f"arc-{n}"] = dict(program="archiver", articles=n, wall=arc[n]["wall"], cpu=arc[n]["cpu"],
+                                peak_rss_mb=arc[n]["rss"], bytes=os.path.getsize(f"arc-{n}.epub"),
+                                cold_wall=cold[n]["wall"], cold_cpu=cold[n]["cpu"], cold_rss_mb=cold[n]["rss"])
+    for n in pan:
+        runs[f"pan-{n}"] = dict(program="pandoc", articles=n, wall=pan[n]["wall"], cpu=pan[n]["cpu"],
+                                peak_rss_mb=pan[n]["rss"], bytes=os.path.getsize(f"pan-{n}.epub"))
+    with open(os.path.join(results, "epub.json"), "w") as f:
+        json.dump(dict(sizes=sizes, peers_at=big, runs=runs, fixed_ms=fixed * 1000,
+                       growth={str(n): dict(per_article_ms=g) for n, g in growth.items()},
+                       targets=targets), f, indent=1)
 PY

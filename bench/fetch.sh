@@ -9,6 +9,12 @@
 #    once per host) each take one latency.  Target: wall <= 1.25 x ideal.
 # 2. Archive $NOOP entries (default 1000) without latency, then time a second run over them: it
 #    must send no article request and take under 0.3 s.
+# Each line also gives the CPU time (user + sys) and the peak RSS of the archiver process
+# (/usr/bin/time, package `time`; for the no-op re-run, those of its best run).
+# When $RESULTS names a folder, the figures also go to $RESULTS/fetch.json:
+#   {"pages", "images", "latency", "delay", "wall", "cpu", "maxrss_kb", "bytes" (du -sb of the
+#    archive written), "ideal", "ratio",
+#    "noop": {"entries", "best", "cpu", "maxrss_kb", "article_requests"}}  (times in seconds)
 # Needs root (the server binds 127.0.0.90:443, as the tests do).  Not a test: it fails only when
 # the program fails, never on time.
 set -euo pipefail
@@ -17,6 +23,11 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 PAGES=${PAGES:-100} IMAGES=${IMAGES:-3} LATENCY=${LATENCY:-0.15} DELAY=${DELAY:-0.2}
 NOOP=${NOOP:-1000}
 ADDR=127.0.0.90
+[ -x /usr/bin/time ] || { echo "bench/fetch.sh: /usr/bin/time is missing (package time)" >&2; exit 1; }
+if [ -n "${RESULTS:-}" ]; then
+    mkdir -p "$RESULTS"
+    RESULTS=$(realpath "$RESULTS")
+fi
 work=$(mktemp -d /tmp/archiver-bench-fetch.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
@@ -95,18 +106,32 @@ for _ in $(seq 1 100); do [ -s ready ] && break; sleep 0.05; done
 net=(--resolve "mp.weixin.qq.com:443:$ADDR" --resolve "mmbiz.qpic.cn:443:$ADDR" --cacert ca.pem)
 pages_in() { python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["host"] == "mp.weixin.qq.com"))' requests.log; }
 
+# timed ARGS...: runs the archiver under /usr/bin/time, which writes "%e %U %S %M" (wall, user,
+# sys, peak RSS in KiB) to time.out; the exit status is the archiver's.
+timed() { /usr/bin/time -f '%e %U %S %M' -o time.out "$archiver" "$@"; }
+
 # --- 1. the polite fetch ---
 start=$(date +%s.%N)
-"$archiver" fetch slow.md --archive slow-archive --delay "$DELAY" --quiet "${net[@]}"
+timed fetch slow.md --archive slow-archive --delay "$DELAY" --quiet "${net[@]}"
 end=$(date +%s.%N)
+cp time.out slow.time
+du -sb slow-archive | cut -f1 >slow.bytes
 python3 - "$start" "$end" "$PAGES" "$IMAGES" "$LATENCY" "$DELAY" <<'PY'
-import math, sys
+import json, math, sys
 start, end, pages, images, latency, delay = map(float, sys.argv[1:])
 wall = end - start
 interval = max(delay, latency / 2)  # 2 article pages at once per host
 ideal = (pages - 1) * interval + latency + math.ceil(images / 6) * latency
+_, user, sys_, rss = open("slow.time").read().split()[-4:]
+cpu, rss = float(user) + float(sys_), int(rss)
+size = int(open("slow.bytes").read())
 print(f"fetch: {int(pages)} articles x {int(images)} images, latency {latency:.2f} s, --delay {delay:.2f}: "
       f"wall {wall:.2f} s, ideal {ideal:.2f} s, ratio {wall / ideal:.3f} (target <= 1.25)")
+print(f"fetch: cpu {cpu:.2f} s (user {float(user):.2f} + sys {float(sys_):.2f}), peak RSS {rss / 1024:.1f} MiB, "
+      f"archive {size / 1e6:.1f} MB")
+json.dump({"pages": int(pages), "images": int(images), "latency": latency, "delay": delay,
+           "wall": round(wall, 3), "cpu": round(cpu, 3), "maxrss_kb": rss, "bytes": size,
+           "ideal": round(ideal, 3), "ratio": round(wall / ideal, 4)}, open("slow.json", "w"))
 PY
 
 # --- 2. the no-op re-run ---
@@ -115,10 +140,31 @@ before=$(pages_in)
 best=
 for _ in 1 2 3; do
     start=$(date +%s.%N)
-    "$archiver" fetch noop.md --archive noop-archive --delay 0 --quiet "${net[@]}" 2>/dev/null
+    timed fetch noop.md --archive noop-archive --delay 0 --quiet "${net[@]}" 2>/dev/null
     end=$(date +%s.%N)
     t=$(python3 -c "print(f'{$end - $start:.3f}')")
-    if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $t < $best else 1)"; then best=$t; fi
+    if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $t < $best else 1)"; then
+        best=$t
+        cp time.out noop.time
+    fi
 done
 after=$(pages_in)
+read -r _ user sys_ rss < <(tail -n 1 noop.time)
+cpu=$(python3 -c "print(f'{$user + $sys_:.3f}')")
+rss_mib=$(python3 -c "print(f'{$rss / 1024:.1f}')")
 echo "no-op re-run on $NOOP archived entries: best of 3 ${best} s (target < 0.3 s), article requests sent: $((after - before))"
+echo "no-op re-run: cpu ${cpu} s, peak RSS ${rss_mib} MiB (of the best run)"
+
+if [ -n "${RESULTS:-}" ]; then
+    python3 - "$RESULTS/fetch.json" "$NOOP" "$best" "$cpu" "$rss" "$((after - before))" <<'PY'
+import json, sys
+out, entries, best, cpu, rss, requests = sys.argv[1:]
+r = json.load(open("slow.json"))
+r["noop"] = {"entries": int(entries), "best": float(best), "cpu": float(cpu), "maxrss_kb": int(rss),
+             "article_requests": int(requests)}
+with open(out, "w") as f:
+    json.dump(r, f, indent=2)
+    f.write("\n")
+PY
+    echo "figures written to $RESULTS/fetch.json"
+fi

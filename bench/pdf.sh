@@ -9,7 +9,10 @@
 # 2. Times `archiver pdf index-N.md --archive A --pdf arc-N.pdf --json` (A5) for N = 1, $SMALL
 #    and $ARTICLES: the best wall time of $RUNS runs (default 3), with the CPU and memory of that
 #    run; its --json gives pages, bytes and pictures.  Marginal cost per page =
-#    (t_N - t_1) / (pages_N - pages_1), N = $ARTICLES.
+#    (t_N - t_1) / (pages_N - pages_1), N = $ARTICLES.  $SIZES (default none) names larger books
+#    for archiver alone (e.g. "1000 2000", the archive made as large as the largest), run
+#    $RUNS_BIG times each (default 1); the cost per article and per page is reported at each N,
+#    and its growth from $ARTICLES to the largest (linear: the same per page).
 # 3. The peers render the same article.html files (A/articles/<id>/article.html, in index order,
 #    ids from ids-N.txt) for N = $SMALL and $ARTICLES, once each (they are slow).  Both get one
 #    HTML book, peer-N.html: a head with <meta charset=utf-8> and a <style> of
@@ -41,8 +44,12 @@
 #    (pdfimages -list) against the source images, to see that the peers show them all.
 # Targets (issue 7), at $SMALL and $ARTICLES articles: WeasyPrint wall / archiver wall >= 20;
 # Chromium wall / archiver wall >= 5; archiver's peak <= 1/10 of WeasyPrint's (tree PSS); in
-# archiver's PDF the JPEG image objects within 2% of their source files, and "else" <= 3 KB per
-# page; archiver's marginal cost <= 6 ms per page (N = $ARTICLES).  Needs root (archive.sh's
+# archiver's PDF the JPEG image objects within 2% of their source files, "else" <= 3 KB per
+# page, and all its bytes <= 1.10 x its image streams + 3 KB per page; at the largest N:
+# archiver's marginal cost <= 6 ms per page and peak RSS <= 300 MB.  With $RESULTS (a folder)
+# the figures and targets are also written to RESULTS/pdf.json (bench/report.py reads it).
+# The size breakdown (5.) is made for $ARTICLES articles and less: qpdf --json of a PDF of
+# tens of thousands of pages takes long, and the larger books have no peers to compare with.  Needs root (archive.sh's
 # server binds 127.0.0.91:443; the Debian packages weasyprint, chromium, poppler-utils and qpdf
 # are installed when missing).  Not a test: it fails only when archiver (or the making of the
 # archive) fails, never on time.
@@ -50,6 +57,7 @@ set -euo pipefail
 archiver=$(realpath "${1:?usage: bench/pdf.sh path/to/archiver}")
 src=$(cd "$(dirname "$0")/.." && pwd)
 ARTICLES=${ARTICLES:-200} SMALL=${SMALL:-5} RUNS=${RUNS:-3} MONTHS=${MONTHS:-8}
+SIZES=${SIZES:-} RUNS_BIG=${RUNS_BIG:-1} RESULTS=${RESULTS:-}
 WEBP_EVERY=${WEBP_EVERY:-20} # every n-th image is served as WebP (0: none)
 KEEP=${KEEP:-0}               # 1: keep the work folder (archive, books) for a closer look
 WORK=${WORK:-}                # a folder for the archive and the books, kept (bench/archive.sh)
@@ -62,7 +70,12 @@ die() { echo "bench/pdf.sh: $*" >&2; exit 1; }
 if ! [ "$ARTICLES" -ge 2 ] || ! [ "$SMALL" -ge 1 ] || ! [ "$SMALL" -le "$ARTICLES" ]; then
     die "needs ARTICLES >= 2 and 1 <= SMALL <= ARTICLES (have ARTICLES=$ARTICLES SMALL=$SMALL)"
 fi
-[ "$RUNS" -ge 1 ] || die "RUNS must be at least 1"
+[ "$RUNS" -ge 1 ] && [ "$RUNS_BIG" -ge 1 ] || die "RUNS and RUNS_BIG must be at least 1"
+for n in $SIZES; do
+    [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] || die "SIZES must be numbers of articles >= 2 (have '$n')"
+done
+[ -z "$RESULTS" ] || { mkdir -p "$RESULTS" && RESULTS=$(realpath "$RESULTS"); } ||
+    die "cannot make the results folder $RESULTS"
 [ "$(id -u)" -eq 0 ] || die "needs root: the test server binds 127.0.0.91:443"
 "$archiver" help pdf >/dev/null 2>&1 || die "$archiver has no 'pdf' command"
 command -v python3 >/dev/null || die "python3 is missing: run bash scripts/setup.sh first"
@@ -97,7 +110,7 @@ else
     cleanup() { if [ "$KEEP" = 1 ]; then echo "work folder kept: $work"; else rm -rf "$work"; fi; }
     trap cleanup EXIT
 fi
-ARTICLES=$ARTICLES SMALL=$SMALL MONTHS=$MONTHS WEBP_EVERY=$WEBP_EVERY \
+ARTICLES=$ARTICLES SIZES=$SIZES SMALL=$SMALL MONTHS=$MONTHS WEBP_EVERY=$WEBP_EVERY \
     bash "$src/bench/archive.sh" "$archiver" "$work" || die "bench/archive.sh failed"
 work=$(realpath "$work")
 cd "$work"
@@ -125,11 +138,14 @@ measure() {
     done
 }
 
-mapfile -t sizes < <(printf '%s\n' 1 "$SMALL" "$ARTICLES" | sort -nu)
+mapfile -t sizes < <(printf '%s\n' 1 "$SMALL" "$ARTICLES" $SIZES | sort -nu)
 mapfile -t peer_sizes < <(printf '%s\n' "$SMALL" "$ARTICLES" | sort -nu)
 for n in "${sizes[@]}"; do
-    measure "pdf-arc-$n" "$RUNS" "arc-$n.pdf" 0 0 "$archiver" pdf "index-$n.md" --archive A \
+    runs=$RUNS
+    [ "$n" -le "$ARTICLES" ] || runs=$RUNS_BIG
+    measure "pdf-arc-$n" "$runs" "arc-$n.pdf" 0 0 "$archiver" pdf "index-$n.md" --archive A \
         --pdf "arc-$n.pdf" --json || die "archiver pdf index-$n.md failed"
+    [ "$n" -le "$ARTICLES" ] || rm -f "arc-$n.pdf" # gigabytes, and nothing looks into them
 done
 
 # --- the peers ---
@@ -233,6 +249,7 @@ done
 
 # --- sizes ---
 for n in "${sizes[@]}"; do
+    [ "$n" -le "$ARTICLES" ] || continue
     for p in arc wp cr; do
         [ -s "$p-$n.pdf" ] || continue
         if ! python3 "$src/bench/pdfsize.py" "$p-$n.pdf" A "ids-$n.txt" >"pdf-$p-$n.size.json"; then
@@ -244,10 +261,13 @@ for n in "${sizes[@]}"; do
 done
 
 # --- report ---
-python3 - "$ARTICLES" "$SMALL" "$RUNS" <<'PY'
+python3 - "$ARTICLES" "$SMALL" "$RUNS" "$RESULTS" $SIZES <<'PY'
 import glob, json, os, re, sys
 big, small, runs = map(int, sys.argv[1:4])
-sizes = sorted({1, small, big})
+results = sys.argv[4]
+more = sorted(set(map(int, sys.argv[5:])) - {1, small, big})
+sizes = sorted({1, small, big} | set(more))
+out = {"sizes": sizes, "peers_at": big, "runs": {}}
 NAMES = {"arc": "archiver", "wp": "WeasyPrint", "cr": "Chromium"}
 
 def best(p, n):
@@ -274,9 +294,15 @@ res, cdp = {}, set()
 for n in sizes:
     for p in NAMES:
         t = best(p, n)
-        if t is None or not os.path.exists(f"pdf-{p}-{n}.size.json"):
+        if t is None:
             continue
-        res[p, n] = dict(t=t, s=json.load(open(f"pdf-{p}-{n}.size.json")), img=image_objects(p, n))
+        if os.path.exists(f"pdf-{p}-{n}.size.json"):
+            res[p, n] = dict(t=t, s=json.load(open(f"pdf-{p}-{n}.size.json")), img=image_objects(p, n))
+        elif n in more and p == "arc":  # no breakdown of the larger books: archiver's --json
+            a = json.load(open(f"pdf-arc-{n}.out"))["pdf"]
+            res[p, n] = dict(t=t, s=dict(pages=a["pages"], bytes=a["bytes"]), img=None)
+        else:
+            continue
         if os.path.exists(f"pdf-{p}-{n}.cdp"):
             cdp.add(n)
 arc_json = {n: json.load(open(f"pdf-arc-{n}.out"))["pdf"] for n in sizes}
@@ -315,7 +341,7 @@ print(hdr)
 print("-" * len(hdr))
 for n in sizes:
     for p in NAMES:
-        if (p, n) not in res:
+        if (p, n) not in res or "jpeg" not in res[p, n]["s"]:
             continue
         s, img = res[p, n]["s"], res[p, n]["img"]
         src_jpeg = s["sources"].get("jpeg", {"bytes": 0, "count": 0})
@@ -333,6 +359,8 @@ print("MB: the PDF; /src img: its bytes over the bytes of the source images (eve
       "(soft masks too); fonts: font programs (Type 3 glyph procedures too); else: all the rest "
       "(bench/pdfsize.py)")
 for (p, n), r in sorted(res.items(), key=lambda x: x[0][1]):
+    if "sources" not in r["s"]:
+        continue
     nsrc = sum(v["count"] for v in r["s"]["sources"].values())
     if r["img"] is not None and r["img"] < nsrc:
         print(f"note: {name(p, n)}'s {n}-article PDF draws {r['img']} image objects for {nsrc} source images")
@@ -342,45 +370,104 @@ for n in sizes:
           f"pictures ({a['images_passthrough']} JPEG as they are)")
 
 ok = lambda c: "PASS" if c else "MISS"
+targets = []
+at = ""  # "at N articles: ", before the targets of one size
+
+def target(what, figure, passed, text):
+    """One target: printed, and kept for RESULTS/pdf.json."""
+    targets.append(dict(what=at + what, figure=figure, ok=passed, text=text))
+    print(f"  target: {what}: {text}  {ok(passed) if passed is not None else ''}".rstrip())
+
+# Cost at each N, from the 1-article book (its fixed cost: fonts, cover, contents) on.
 print()
-if ("arc", big) in res and ("arc", 1) in res:
-    a1, ab = res["arc", 1], res["arc", big]
-    dp = ab["s"]["pages"] - a1["s"]["pages"]
-    if dp > 0:
-        m = (ab['t']['wall'] - a1['t']['wall']) * 1000 / dp
-        print(f"target: archiver's marginal cost <= 6 ms per page: {m:.2f} ms = (t{big} - t1) / (pages{big} - "
-              f"pages1) = ({ab['t']['wall']:.3f} - {a1['t']['wall']:.3f}) s / {dp}  {ok(m <= 6)}")
+growth = {}
+if ("arc", 1) in res:
+    a1 = res["arc", 1]
+    hdr = (f"{'N':>5} {'pages':>6} {'wall s':>8} {'CPU s':>8} {'RSS MB':>7} {'PSS MB':>7} {'GB':>6} "
+           f"{'ms/article':>10} {'ms/page':>8}")
+    print("archiver pdf at each size: the marginal cost over the 1-article book")
+    print(hdr)
+    print("-" * len(hdr))
+    for n in sizes:
+        if ("arc", n) not in res or n == 1:
+            continue
+        a = res["arc", n]
+        dt = a["t"]["wall"] - a1["t"]["wall"]
+        dp = a["s"]["pages"] - a1["s"]["pages"]
+        growth[n] = dict(per_article_ms=dt * 1000 / (n - 1), per_page_ms=dt * 1000 / dp if dp > 0 else None)
+        print(f"{n:>5} {a['s']['pages']:>6} {a['t']['wall']:>8.2f} {a['t']['cpu']:>8.2f} "
+              f"{a['t']['peak_rss_kb'] / 1024:>7.1f} {a['t']['peak_pss_kb'] / 1024:>7.1f} "
+              f"{a['s']['bytes'] / 1e9:>6.2f} {growth[n]['per_article_ms']:>10.2f} "
+              f"{growth[n]['per_page_ms'] or 0:>8.2f}")
+
+top = max(sizes)
+print(f"{top} articles (the largest book):")
+if top in growth and growth[top]["per_page_ms"]:
+    m = growth[top]["per_page_ms"]
+    target(f"at {top} articles: marginal cost <= 6 ms per page", m, m <= 6, f"{m:.2f} ms = (t{top} - t1) / (pages{top} - pages1)")
+if ("arc", top) in res:
+    r = res["arc", top]["t"]["peak_rss_kb"] / 1024
+    target(f"at {top} articles: peak RSS <= 300 MB", r, r <= 300, f"{r:.1f} MB (PSS {res['arc', top]['t']['peak_pss_kb'] / 1024:.1f} MB)")
+if big in growth and top in growth and top != big and growth[big]["per_page_ms"]:
+    g = growth[top]["per_page_ms"] / growth[big]["per_page_ms"]
+    target(f"linear growth {big} -> {top} articles (ms per page within 1.25x)", g, g <= 1.25,
+           f"{growth[big]['per_page_ms']:.2f} -> {growth[top]['per_page_ms']:.2f} ms per page ({g:.2f}x)")
 for n in sorted({small, big}):
+    if ("arc", n) not in res:
+        continue
     a = res["arc", n]
+    at = f"at {n} articles: "
     print(f"{n} articles:")
     for p, want in (("wp", 20), ("cr", 5)):
         if (p, n) in res:
             r = res[p, n]["t"]["wall"] / a["t"]["wall"]
-            print(f"  target: {name(p, n)} wall / archiver wall >= {want}x: {r:.1f}x  {ok(r >= want)}")
+            target(f"{name(p, n)} wall / archiver wall >= {want}x", r, r >= want,
+                   f"{r:.1f}x ({res[p, n]['t']['wall']:.2f} s / {a['t']['wall']:.2f} s)")
         else:
-            print(f"  target: {name(p, n)} wall / archiver wall >= {want}x: not measured")
+            target(f"{NAMES[p]} wall / archiver wall >= {want}x", None, None, "not measured")
     if ("wp", n) in res:
         r = res["wp", n]["t"]["peak_pss_kb"] / a["t"]["peak_pss_kb"]
         rr = res["wp", n]["t"]["peak_rss_kb"] / a["t"]["peak_rss_kb"]
-        print(f"  target: WeasyPrint peak / archiver peak >= 10x (tree PSS): {r:.1f}x  {ok(r >= 10)}"
-              f"  (RSS {rr:.1f}x)")
+        target("WeasyPrint peak / archiver peak >= 10x (tree PSS)", r, r >= 10,
+               f"{r:.1f}x ({res['wp', n]['t']['peak_pss_kb'] / 1024:.0f} MB / "
+               f"{a['t']['peak_pss_kb'] / 1024:.0f} MB; RSS {rr:.1f}x)")
     else:
-        print("  target: WeasyPrint peak / archiver peak >= 10x: not measured")
+        target("WeasyPrint peak / archiver peak >= 10x", None, None, "not measured")
     s = a["s"]
+    if "jpeg" not in s:
+        continue
     src_jpeg = s["sources"].get("jpeg", {"bytes": 0})["bytes"]
     if src_jpeg:
         d = (s["jpeg"]["bytes"] / src_jpeg - 1) * 100
-        print(f"  target: archiver's JPEG image objects within 2% of their source files: "
-              f"{s['jpeg']['bytes']} bytes vs {src_jpeg} ({d:+.2f}%; {s['jpeg_passthrough']['count']} of "
-              f"{s['jpeg']['count']} byte for byte)  {ok(abs(d) <= 2)}")
-    print(f"  target: archiver's else (neither image nor font) <= 3 KB per page: "
-          f"{s['rest_per_page'] / 1024:.2f} KB ({s['rest']} bytes / {s['pages']} pages)  "
-          f"{ok(s['rest_per_page'] <= 3 * 1024)}")
+        target("JPEG image objects within 2% of their source files", d, abs(d) <= 2,
+               f"{s['jpeg']['bytes']} bytes vs {src_jpeg} ({d:+.2f}%; {s['jpeg_passthrough']['count']} of "
+               f"{s['jpeg']['count']} byte for byte)")
+    target("else (neither image nor font) <= 3 KB per page", s["rest_per_page"] / 1024,
+           s["rest_per_page"] <= 3 * 1024, f"{s['rest_per_page'] / 1024:.2f} KB ({s['rest']} bytes / {s['pages']} pages)")
+    img = s["jpeg"]["bytes"] + s["image_other"]["bytes"]
+    limit = 1.10 * img + 3 * 1024 * s["pages"]
+    target("PDF bytes <= 1.10 x image streams + 3 KB per page", s["bytes"] / limit, s["bytes"] <= limit,
+           f"{s['bytes'] / 1e6:.1f} MB vs {limit / 1e6:.1f} MB (images {img / 1e6:.1f} MB, "
+           f"{s['pages']} pages; {s['bytes'] / limit:.3f} of the limit)")
     line = ", ".join(f"{name(p, n)} {res[p, n]['s']['bytes'] / res[p, n]['s']['sources_bytes']:.2f}x"
-                     for p in NAMES if (p, n) in res)
+                     for p in NAMES if (p, n) in res and "sources_bytes" in res[p, n]["s"])
     print(f"  bytes / source image bytes ({a['s']['sources_bytes'] / MB:.1f} MB): {line}")
 for (p, n), r in sorted(res.items()):
     t = r["t"]
     if t["left_behind"] or t["capped"]:
         print(f"note: {name(p, n)} at {n}: {t['left_behind']} processes left behind, capped: {t['capped']}")
+
+if results:
+    for (p, n), r in res.items():
+        s = r["s"]
+        out["runs"][f"{p}-{n}"] = dict(
+            program=name(p, n), articles=n, wall=r["t"]["wall"], cpu=r["t"]["cpu"],
+            peak_rss_mb=r["t"]["peak_rss_kb"] / 1024, peak_pss_mb=r["t"]["peak_pss_kb"] / 1024,
+            procs=r["t"]["max_procs"], pages=s["pages"], bytes=s["bytes"],
+            image_bytes=(s["jpeg"]["bytes"] + s["image_other"]["bytes"]) if "jpeg" in s else None,
+            font_bytes=s["fonts"]["bytes"] if "fonts" in s else None)
+    out["growth"] = {str(n): g for n, g in growth.items()}
+    out["targets"] = targets
+    with open(os.path.join(results, "pdf.json"), "w") as f:
+        json.dump(out, f, indent=1)
 PY
