@@ -123,9 +123,8 @@ struct run {
     size_t counts[OUT__COUNT];
     size_t active_articles, finished_articles;
     size_t next_start; /* the next article of articles[] to start */
-    size_t in_flight;  /* started and not finished: at most window */
-    size_t window;
-    bool starting; /* in start_more(): finish() leaves the starting to its loop */
+    size_t window;     /* at most this many started and not finished */
+    bool starting;     /* in start_more(): finish() leaves the starting to its loop */
     size_t images_downloaded, images_failed, images_reused;
     uint64_t bytes;
     double started;
@@ -262,9 +261,9 @@ static void store_meta_only(struct article *a)
     strbuf_release(&why);
 }
 
-/* The entry is finished: count it, tell the user when it is news, free what it holds. */
 static void start_more(struct run *r);
 
+/* The entry is finished: count it, tell the user when it is news, free what it holds. */
 static void finish(struct article *a, enum outcome o, bool news)
 {
     struct run *r = a->run;
@@ -295,7 +294,6 @@ static void finish(struct article *a, enum outcome o, bool news)
     strbuf_release(&a->raw);
     if (a->page.url) /* a request was made */
         fetch_req_release(&a->page);
-    r->in_flight--;
     start_more(r);
 }
 
@@ -817,10 +815,8 @@ static void start_more(struct run *r)
     if (r->starting)
         return; /* a finish() inside start(): the loop below goes on */
     r->starting = true;
-    while (r->in_flight < r->window && r->next_start < r->narticles) {
-        r->in_flight++;
-        start(r, r->articles[r->next_start++]);
-    }
+    while (r->active_articles - r->finished_articles < r->window && r->next_start < r->narticles)
+        start(r, r->articles[r->next_start++]); /* counts itself in active_articles */
     r->starting = false;
 }
 
